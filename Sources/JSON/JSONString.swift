@@ -1,0 +1,109 @@
+/// Escaping of string contents for JSON output, shared by the serializer and the logger.
+///
+/// Escapes `"` and `\`, the control characters U+0000 to U+001F (as `\b \f \n \r \t`,
+/// others as `\u00XX` in lower-case hex, as RFC 8785 writes them), and U+2028/U+2029
+/// as `\u2028`/`\u2029` so a line of output stays one line for any reader, including
+/// JavaScript. Everything else, including `/` and non-ASCII text, is written as raw UTF-8.
+public enum JSONString {
+    /// Returns the JSON-escaped contents of `s`, without the surrounding quotes.
+    ///
+    /// Returns `s` itself when nothing needs escaping, so the common case does not copy.
+    /// - Parameter s: The text to escape.
+    /// - Returns: Text that can be placed between `"` and `"` in a JSON document.
+    public static func escaped(_ s: String) -> String {
+        guard needsEscaping(s) else { return s }
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count + 16)
+        appendEscaped(s, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Returns `s` escaped and wrapped in double quotes: a complete JSON string value.
+    /// - Parameter s: The text to quote.
+    /// - Returns: A JSON string literal such as `"a\"b"`.
+    public static func quoted(_ s: String) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count + 2)
+        appendQuoted(s, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends `s` escaped and in double quotes to `out`.
+    static func appendQuoted(_ s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        appendEscaped(s, to: &out)
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends the escaped contents of `s` (no quotes) to `out`.
+    static func appendEscaped(_ s: String, to out: inout [UInt8]) {
+        let done: Void? = s.utf8.withContiguousStorageIfAvailable { appendEscaped($0, to: &out) }
+        if done == nil {
+            // Bridged or otherwise non-contiguous strings: copy once, then take the fast path.
+            Array(s.utf8).withUnsafeBufferPointer { appendEscaped($0, to: &out) }
+        }
+    }
+
+    /// Whether any byte of `s` needs an escape.
+    private static func needsEscaping(_ s: String) -> Bool {
+        var previous: (UInt8, UInt8) = (0, 0)
+        for byte in s.utf8 {
+            if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return true }
+            // U+2028 and U+2029 are E2 80 A8 and E2 80 A9.
+            if (byte == 0xA8 || byte == 0xA9) && previous == (0xE2, 0x80) { return true }
+            previous = (previous.1, byte)
+        }
+        return false
+    }
+
+    /// Copies runs of bytes that need no escape in one go; `bytes` is valid UTF-8.
+    private static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        var runStart = 0
+        var i = 0
+        while i < bytes.count {
+            let byte = bytes[i]
+            let escapeLength: Int
+            if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
+                guard byte == 0xE2, i + 2 < bytes.count, bytes[i + 1] == 0x80,
+                    bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9
+                else {
+                    i += 1
+                    continue
+                }
+                escapeLength = 3
+            } else {
+                escapeLength = 1
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
+            if escapeLength == 3 {
+                out.append(contentsOf: bytes[i + 2] == 0xA8 ? "\\u2028".utf8 : "\\u2029".utf8)
+            } else {
+                appendEscape(for: byte, to: &out)
+            }
+            i += escapeLength
+            runStart = i
+        }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
+    }
+
+    /// Lower-case hex digits, as RFC 8785 writes `\u00XX` escapes.
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// Appends the escape sequence for one ASCII byte that cannot appear raw.
+    private static func appendEscape(for byte: UInt8, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\\"))
+        switch byte {
+        case UInt8(ascii: "\""): out.append(UInt8(ascii: "\""))
+        case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\"))
+        case 0x08: out.append(UInt8(ascii: "b"))
+        case 0x0C: out.append(UInt8(ascii: "f"))
+        case 0x0A: out.append(UInt8(ascii: "n"))
+        case 0x0D: out.append(UInt8(ascii: "r"))
+        case 0x09: out.append(UInt8(ascii: "t"))
+        default:
+            out.append(contentsOf: "u00".utf8)
+            out.append(hexDigits[Int(byte >> 4)])
+            out.append(hexDigits[Int(byte & 0x0F)])
+        }
+    }
+}
