@@ -1,0 +1,163 @@
+// Stage 1 of SigV4: the canonical request, as in the IAM user guide, "Create a signed AWS API
+// request" (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html).
+
+extension SigV4 {
+    /// Builds the canonical request (Stage 1):
+    /// method, canonical URI, canonical query, canonical headers, signed headers and payload hash,
+    /// one per line, the header block followed by an empty line.
+    /// - Parameters:
+    ///   - request: The request; *every* header in it is signed (``sign(_:credentials:region:service:at:options:)``
+    ///     filters out the ones that must not be before calling this).
+    ///   - options: Whether the S3 path rules apply and whether to normalise the path.
+    /// - Returns: The canonical request text.
+    public static func canonicalRequest(_ request: SignableRequest, options: SigningOptions) -> String {
+        canonicalRequest(request, normalizedHeaders: normalizedHeaders(request.headers), options: options)
+    }
+
+    static func canonicalRequest(_ request: SignableRequest, normalizedHeaders headers: [(name: String, value: String)], options: SigningOptions) -> String {
+        let uri = canonicalURI(path: request.path, isS3: options.isS3, normalize: options.normalizePath)
+        return request.method + "\n"
+            + uri + "\n"
+            + canonicalQuery(request.query) + "\n"
+            + format(canonicalHeaders: headers) + "\n"
+            + format(signedHeaders: headers) + "\n"
+            + request.payloadSHA256
+    }
+
+    // MARK: - URI
+
+    /// The canonical URI of a wire path.
+    ///
+    /// S3 signs the wire path exactly as sent: no normalisation and no re-encoding ("You do not
+    /// normalize URI paths for requests to Amazon S3"; the key is `UriEncode`d once when the path is
+    /// built). Every other service optionally normalises the path and then URI-encodes the already
+    /// encoded path *again*, keeping `/`, as botocore's `SigV4Auth` does: wire `/a%20b` → `/a%2520b`.
+    /// - Parameters:
+    ///   - path: The percent-encoded wire path; empty means `/`.
+    ///   - isS3: Whether the S3 rules apply.
+    ///   - normalize: For other services, whether to remove `.`/`..` segments and duplicate slashes first.
+    /// - Returns: The canonical URI.
+    public static func canonicalURI(path: String, isS3: Bool, normalize: Bool) -> String {
+        let path = path.isEmpty ? "/" : path
+        if isS3 { return path }
+        return URIEncoding.encode(normalize ? removingDotSegments(path) : path, keepingSlash: true)
+    }
+
+    /// RFC 3986 §5.2.4 dot-segment removal, plus the collapsing of empty segments (`//`) that AWS
+    /// services expect; a trailing slash is kept. Mirrors botocore's `normalize_url_path`:
+    /// `/example/..` → `/`, `//example//` → `/example/`, `/./example` → `/example`.
+    static func removingDotSegments(_ path: String) -> String {
+        var segments: [Substring] = []
+        for segment in path.split(separator: "/", omittingEmptySubsequences: true) {
+            switch segment {
+            case ".": continue
+            case "..": _ = segments.popLast()
+            default: segments.append(segment)
+            }
+        }
+        let leading = path.hasPrefix("/") ? "/" : ""
+        let trailing = path.hasSuffix("/") && !segments.isEmpty ? "/" : ""
+        return leading + segments.joined(separator: "/") + trailing
+    }
+
+    // MARK: - Query
+
+    /// The canonical query string of a raw wire query.
+    ///
+    /// Each `&`-separated parameter is split at its first `=`; a parameter without `=` gets an empty
+    /// value (`acl` → `acl=`). Names and values are percent-decoded first (text that does not decode
+    /// is taken literally) and then encoded strictly with UriEncode, `/` included, so `+` is `%2B`
+    /// and a space `%20`. Parameters are sorted by encoded name, then encoded value, byte-wise: the
+    /// sorting happens after encoding, and `select=` comes before `select-type=2`. Empty parameters
+    /// (`a=1&&b=2`, a trailing `&`) are dropped.
+    /// - Parameter raw: The wire query without `?`.
+    /// - Returns: The canonical query, empty when there are no parameters.
+    public static func canonicalQuery(_ raw: String) -> String {
+        guard !raw.isEmpty else { return "" }
+        var parameters: [(name: String, value: String)] = []
+        for parameter in raw.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            let equals = parameter.firstIndex(of: UInt8(ascii: "="))
+            let name = parameter[..<(equals ?? parameter.endIndex)]
+            let value = equals.map { parameter[parameter.index(after: $0)...] } ?? parameter[parameter.endIndex...]
+            parameters.append((strictlyEncoded(name), strictlyEncoded(value)))
+        }
+        parameters.sort { lhs, rhs in
+            lhs.name == rhs.name ? precedesByteWise(lhs.value, rhs.value) : precedesByteWise(lhs.name, rhs.name)
+        }
+        return parameters.map { $0.name + "=" + $0.value }.joined(separator: "&")
+    }
+
+    private static func strictlyEncoded(_ component: Substring.UTF8View.SubSequence) -> String {
+        let bytes = URIEncoding.decodeBytes(component, plusIsSpace: false) ?? Array(component)
+        return URIEncoding.encode(bytes: bytes, keepingSlash: false)
+    }
+
+    // MARK: - Headers
+
+    /// The canonical header block: one `name:value\n` line per header name, sorted by name.
+    /// - Parameter headers: The headers to sign, names in any case.
+    /// - Returns: The block, e.g. `"host:example.amazonaws.com\nx-amz-date:20150830T123600Z\n"`.
+    public static func canonicalHeaders(_ headers: [(name: String, value: String)]) -> String {
+        format(canonicalHeaders: normalizedHeaders(headers))
+    }
+
+    /// The signed-header list: the lower-cased names, sorted, without repeats, joined with `;`.
+    /// - Parameter headers: The headers to sign, names in any case.
+    /// - Returns: The list, e.g. `host;x-amz-date`.
+    public static func signedHeaders(_ headers: [(name: String, value: String)]) -> String {
+        format(signedHeaders: normalizedHeaders(headers))
+    }
+
+    /// Lower-cases the names; trims each value and turns every inner run of whitespace, including
+    /// the line breaks of a folded (multi-line) value, into one space, inside quotes too; joins the
+    /// values of a repeated name with `,` in arrival order; and sorts by name, byte-wise.
+    static func normalizedHeaders(_ headers: [(name: String, value: String)]) -> [(name: String, value: String)] {
+        var merged: [(name: String, value: String)] = []
+        var indexByName: [String: Int] = [:]
+        for header in headers {
+            let name = asciiLowercased(trimmedAndCollapsed(header.name))
+            let value = trimmedAndCollapsed(header.value)
+            if let index = indexByName[name] {
+                merged[index].value += "," + value
+            } else {
+                indexByName[name] = merged.count
+                merged.append((name, value))
+            }
+        }
+        return merged.sorted { precedesByteWise($0.name, $1.name) }
+    }
+
+    static func format(canonicalHeaders headers: [(name: String, value: String)]) -> String {
+        headers.map { $0.name + ":" + $0.value + "\n" }.joined()
+    }
+
+    static func format(signedHeaders headers: [(name: String, value: String)]) -> String {
+        headers.map(\.name).joined(separator: ";")
+    }
+
+    /// Removes leading and trailing whitespace and collapses inner runs of it (space, tab, CR, LF) to one space.
+    static func trimmedAndCollapsed(_ text: String) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
+        var pendingSpace = false
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r") || byte == UInt8(ascii: "\n") {
+                pendingSpace = !out.isEmpty
+            } else {
+                if pendingSpace { out.append(UInt8(ascii: " ")) }
+                pendingSpace = false
+                out.append(byte)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func asciiLowercased(_ text: String) -> String {
+        String(decoding: text.utf8.map { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) ? $0 + 32 : $0 }, as: UTF8.self)
+    }
+
+    /// Byte-wise (UTF-8) ordering, the order SigV4 sorts in; independent of Unicode collation.
+    static func precedesByteWise(_ lhs: String, _ rhs: String) -> Bool {
+        lhs.utf8.lexicographicallyPrecedes(rhs.utf8)
+    }
+}

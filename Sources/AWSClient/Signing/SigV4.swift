@@ -1,0 +1,156 @@
+import Hashing
+
+/// AWS Signature Version 4 for the `Authorization` header, as a chain of small pure stages.
+///
+/// Stage 1 ``canonicalRequest(_:options:)``, stage 2 ``stringToSign(canonicalRequest:scope:amzDate:)``,
+/// stage 3 ``signingKey(secretAccessKey:scope:)`` and ``signature(stringToSign:signingKey:)``, then
+/// ``authorization(accessKeyID:scope:signedHeaders:signature:)``; ``sign(_:credentials:region:service:at:options:)``
+/// runs them all. Credentials and the clock are parameters, so every stage is testable byte for byte
+/// against AWS's vectors. See the IAM user guide, "Create a signed AWS API request"
+/// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html) and, for
+/// S3, https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html.
+public enum SigV4 {
+    /// The algorithm name that opens the string to sign and the `Authorization` value.
+    public static let algorithm = "AWS4-HMAC-SHA256"
+    /// The last part of every credential scope.
+    public static let scopeTerminator = "aws4_request"
+    /// The lowercase hex SHA-256 of an empty body.
+    public static let emptyPayloadSHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    /// The payload hash S3 accepts in place of a real one when the body is not signed.
+    public static let unsignedPayload = "UNSIGNED-PAYLOAD"
+
+    /// Headers never signed even when the request carries them:
+    /// - `authorization` holds the signature itself;
+    /// - `content-length`, `transfer-encoding`, `expect` and `connection` belong to the transport:
+    ///   libcurl sets or rewrites them on its own (chunked uploads, `Expect: 100-continue` for larger
+    ///   bodies), and `transfer-encoding`/`connection` are hop-by-hop, so proxies may change them
+    ///   (RFC 9110 §7.6.1). The body is covered by the payload hash anyway;
+    /// - `user-agent` and `x-amzn-trace-id` are rewritten or added by libcurl, proxies and the
+    ///   Lambda/X-Ray environment after signing (botocore leaves them out for the same reason).
+    /// A header that changes between signing and sending turns into `SignatureDoesNotMatch`.
+    public static let neverSignedHeaderNames: Set<String> = [
+        "authorization", "content-length", "expect", "user-agent", "x-amzn-trace-id", "transfer-encoding", "connection",
+    ]
+
+    // MARK: - Stage 2
+
+    /// Builds the string to sign (Stage 2): the algorithm, `X-Amz-Date`, the credential scope and the
+    /// lowercase hex SHA-256 of the canonical request, one per line.
+    /// - Parameters:
+    ///   - canonicalRequest: The output of ``canonicalRequest(_:options:)``.
+    ///   - scope: The credential scope; its date must be the day of `amzDate`.
+    ///   - amzDate: The request's `X-Amz-Date`, e.g. `20150830T123600Z`.
+    /// - Returns: The string to sign.
+    public static func stringToSign(canonicalRequest: String, scope: CredentialScope, amzDate: String) -> String {
+        algorithm + "\n" + amzDate + "\n" + scope.string + "\n" + SHA256.hash(canonicalRequest.utf8).hexEncodedString
+    }
+
+    // MARK: - Stage 3
+
+    /// Derives the signing key (Stage 3): HMAC-SHA256 of the date with `"AWS4" + secret`, then of the
+    /// region, the service and `aws4_request`, each keyed with the previous result.
+    /// - Parameters:
+    ///   - secretAccessKey: The secret access key.
+    ///   - scope: The credential scope whose parts are chained in.
+    /// - Returns: The 32-byte signing key.
+    public static func signingKey(secretAccessKey: String, scope: CredentialScope) -> [UInt8] {
+        let date = HMACSHA256.authenticationCode(key: Array(("AWS4" + secretAccessKey).utf8), message: Array(scope.dateStamp.utf8))
+        let region = HMACSHA256.authenticationCode(key: date, message: Array(scope.region.utf8))
+        let service = HMACSHA256.authenticationCode(key: region, message: Array(scope.service.utf8))
+        return HMACSHA256.authenticationCode(key: service, message: Array(scopeTerminator.utf8))
+    }
+
+    /// Signs the string to sign with the signing key (Stage 3).
+    /// - Parameters:
+    ///   - stringToSign: The output of ``stringToSign(canonicalRequest:scope:amzDate:)``.
+    ///   - signingKey: The output of ``signingKey(secretAccessKey:scope:)``.
+    /// - Returns: The signature as 64 lowercase hex digits.
+    public static func signature(stringToSign: String, signingKey: [UInt8]) -> String {
+        HMACSHA256.authenticationCode(key: signingKey, message: Array(stringToSign.utf8)).hexEncodedString
+    }
+
+    // MARK: - Stage 4
+
+    /// The `Authorization` header value (Stage 4), e.g.
+    /// `AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=5fa0…bf31`.
+    /// - Parameters:
+    ///   - accessKeyID: The access key ID.
+    ///   - scope: The credential scope.
+    ///   - signedHeaders: The output of ``signedHeaders(_:)`` for the headers that were signed.
+    ///   - signature: The output of ``signature(stringToSign:signingKey:)``.
+    /// - Returns: The header value.
+    public static func authorization(accessKeyID: String, scope: CredentialScope, signedHeaders: String, signature: String) -> String {
+        "\(algorithm) Credential=\(accessKeyID)/\(scope.string), SignedHeaders=\(signedHeaders), Signature=\(signature)"
+    }
+
+    // MARK: - All stages
+
+    /// Signs a request and returns the headers to add to it.
+    ///
+    /// Returns, in this order: `X-Amz-Date`; `X-Amz-Security-Token` when the credentials carry a
+    /// session token (added before signing and signed, unless `options.omitSessionToken`);
+    /// `X-Amz-Content-Sha256` equal to `request.payloadSHA256` when `options.addContentSHA256Header`
+    /// (signed); and `Authorization`. Every request header is signed except ``neverSignedHeaderNames``,
+    /// so only pass headers that will be sent unchanged (not the ones libcurl adds by itself).
+    /// - Parameters:
+    ///   - request: The request as it will be sent; must contain `Host` (with `:port` for a
+    ///     non-default port) and none of the headers this function adds.
+    ///   - credentials: The credentials to sign with.
+    ///   - region: The signing region, e.g. `us-east-1`.
+    ///   - service: The signing name, e.g. `dynamodb`, `s3`.
+    ///   - time: The signing time; `X-Amz-Date` and the scope date both come from it.
+    ///   - options: The per-service rules.
+    /// - Returns: The headers to add to the request.
+    ///
+    /// A request without `Host`, or one that already has a header this function adds, is a
+    /// programmer error and traps.
+    public static func sign(
+        _ request: SignableRequest,
+        credentials: AWSCredentials,
+        region: String,
+        service: String,
+        at time: AWSTimestamp,
+        options: SigningOptions
+    ) -> [(name: String, value: String)] {
+        let present = Set(request.headers.map { asciiLowercased(trimmedAndCollapsed($0.name)) })
+        guard present.contains("host") else {
+            preconditionFailure("SigV4.sign: the request has no Host header; add it (with :port for a non-default port) before signing")
+        }
+
+        var addedNames = ["x-amz-date", "authorization"]
+        if credentials.sessionToken != nil { addedNames.append("x-amz-security-token") }
+        if options.addContentSHA256Header { addedNames.append("x-amz-content-sha256") }
+        if let clash = addedNames.first(where: present.contains) {
+            preconditionFailure("SigV4.sign: the request already has \(clash); sign adds it")
+        }
+
+        var added: [(name: String, value: String)] = [("X-Amz-Date", time.amzDate)]
+        let unsignedToken = options.omitSessionToken ? credentials.sessionToken : nil
+        if let token = credentials.sessionToken, !options.omitSessionToken {
+            added.append(("X-Amz-Security-Token", token))
+        }
+        if options.addContentSHA256Header {
+            added.append(("X-Amz-Content-Sha256", request.payloadSHA256))
+        }
+
+        var signable = request
+        signable.headers = (request.headers + added).filter { !neverSignedHeaderNames.contains(asciiLowercased(trimmedAndCollapsed($0.name))) }
+        let headers = normalizedHeaders(signable.headers)
+        let scope = CredentialScope(time: time, region: region, service: service)
+        let canonical = canonicalRequest(signable, normalizedHeaders: headers, options: options)
+        let toSign = stringToSign(canonicalRequest: canonical, scope: scope, amzDate: time.amzDate)
+        let key = signingKey(secretAccessKey: credentials.secretAccessKey, scope: scope)
+        let value = authorization(
+            accessKeyID: credentials.accessKeyID,
+            scope: scope,
+            signedHeaders: format(signedHeaders: headers),
+            signature: signature(stringToSign: toSign, signingKey: key)
+        )
+
+        if let unsignedToken {
+            added.append(("X-Amz-Security-Token", unsignedToken))   // sent, but added after signing
+        }
+        added.append(("Authorization", value))
+        return added
+    }
+}
