@@ -1,0 +1,90 @@
+import HTTP
+
+/// What the Runtime API says about one invocation, from the headers of `/next`.
+public struct InvocationContext: Sendable, Equatable {
+    /// The request ID, which identifies the request that triggered the function invocation.
+    public var requestID: String
+    /// The date that the function times out, in Unix time milliseconds.
+    public var deadlineMilliseconds: Int64
+    /// The ARN of the Lambda function, version, or alias that's specified in the invocation.
+    public var invokedFunctionARN: String
+    /// The AWS X-Ray tracing header, when tracing is on.
+    public var traceID: String?
+    /// For invocations from the AWS Mobile SDK, data about the client application and device.
+    public var clientContext: String?
+    /// For invocations from the AWS Mobile SDK, data about the Amazon Cognito identity provider.
+    public var cognitoIdentity: String?
+    /// The tenant ID, for functions with tenant isolation.
+    public var tenantID: String?
+
+    /// Creates a context.
+    public init(
+        requestID: String,
+        deadlineMilliseconds: Int64,
+        invokedFunctionARN: String,
+        traceID: String? = nil,
+        clientContext: String? = nil,
+        cognitoIdentity: String? = nil,
+        tenantID: String? = nil
+    ) {
+        self.requestID = requestID
+        self.deadlineMilliseconds = deadlineMilliseconds
+        self.invokedFunctionARN = invokedFunctionARN
+        self.traceID = traceID
+        self.clientContext = clientContext
+        self.cognitoIdentity = cognitoIdentity
+        self.tenantID = tenantID
+    }
+
+    /// Reads the context from the response headers of `GET /runtime/invocation/next`.
+    ///
+    /// Header dump of a real invocation, for reference:
+    /// `lambda-runtime-aws-request-id: 8476a536-e9f4-11e8-9739-2dfe598c3fcd`,
+    /// `lambda-runtime-deadline-ms: 1542409706888`,
+    /// `lambda-runtime-invoked-function-arn: arn:aws:lambda:us-east-2:123456789012:function:custom-runtime`,
+    /// `lambda-runtime-trace-id: Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1`.
+    /// - Parameter headers: The response headers (names lower-cased).
+    /// - Throws: ``RuntimeAPIError`` when the request ID or the deadline is missing or malformed.
+    public init(headers: [HTTPHeader]) throws(RuntimeAPIError) {
+        func header(_ name: String) -> String? {
+            headers.first { $0.name == name }?.value
+        }
+        guard let requestID = header(AmazonHeaders.requestID), !requestID.isEmpty else {
+            throw RuntimeAPIError(.missingHeader(AmazonHeaders.requestID))
+        }
+        guard let rawDeadline = header(AmazonHeaders.deadline) else {
+            throw RuntimeAPIError(.missingHeader(AmazonHeaders.deadline))
+        }
+        guard let deadline = Int64(rawDeadline), deadline > 0 else {
+            throw RuntimeAPIError(.malformedHeader(AmazonHeaders.deadline, rawDeadline))
+        }
+        self.init(
+            requestID: requestID,
+            deadlineMilliseconds: deadline,
+            invokedFunctionARN: header(AmazonHeaders.invokedFunctionARN) ?? "",
+            traceID: header(AmazonHeaders.traceID).flatMap { $0.isEmpty ? nil : $0 },
+            clientContext: header(AmazonHeaders.clientContext),
+            cognitoIdentity: header(AmazonHeaders.cognitoIdentity),
+            tenantID: header(AmazonHeaders.tenantID)
+        )
+    }
+
+    /// Milliseconds left before the deadline (negative once it has passed; 0 is a real value, not "unknown").
+    /// - Parameter nowMilliseconds: The current Unix time in milliseconds.
+    /// - Returns: The remaining time.
+    public func remainingMilliseconds(now nowMilliseconds: Int64) -> Int64 {
+        deadlineMilliseconds - nowMilliseconds
+    }
+}
+
+/// Header names of the Runtime API, lower-cased as the HTTP layer delivers them.
+public enum AmazonHeaders {
+    public static let requestID = "lambda-runtime-aws-request-id"
+    public static let deadline = "lambda-runtime-deadline-ms"
+    public static let invokedFunctionARN = "lambda-runtime-invoked-function-arn"
+    public static let traceID = "lambda-runtime-trace-id"
+    public static let clientContext = "lambda-runtime-client-context"
+    public static let cognitoIdentity = "lambda-runtime-cognito-identity"
+    public static let tenantID = "lambda-runtime-aws-tenant-id"
+    public static let functionErrorType = "Lambda-Runtime-Function-Error-Type"
+}

@@ -1,0 +1,50 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Where finished log lines go.
+///
+/// Lines are written with `write(2)` straight to the file descriptor: Swift's `print` is fully
+/// buffered when stdout is not a terminal (as on Lambda), and a crash would lose the tail.
+public struct LogSink: Sendable {
+    private let writeLine: @Sendable (String) -> Void
+
+    /// Creates a sink from a closure (tests collect lines this way).
+    /// - Parameter writeLine: Receives each complete line, without its newline.
+    public init(_ writeLine: @escaping @Sendable (String) -> Void) {
+        self.writeLine = writeLine
+    }
+
+    /// Writes one line.
+    /// - Parameter line: The line, without a trailing newline.
+    public func write(_ line: String) {
+        writeLine(line)
+    }
+
+    /// Standard error: CloudWatch captures it on Lambda, and `bootstrap invoke` keeps stdout for the response.
+    public static let standardError = LogSink { line in
+        writeAll(line + "\n", to: 2)
+    }
+
+    /// Standard output, for `bootstrap invoke`'s response.
+    public static let standardOutput = LogSink { line in
+        writeAll(line + "\n", to: 1)
+    }
+
+    private static func writeAll(_ text: String, to descriptor: Int32) {
+        var text = text
+        text.withUTF8 { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = Glibc.write(descriptor, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return  // nowhere left to report a failing log write
+                }
+                offset += written
+            }
+        }
+    }
+}

@@ -1,0 +1,130 @@
+import HTTP
+import JSON
+
+/// The Lambda Runtime API (2018-06-01) over one kept-alive libcurl connection.
+///
+/// - SeeAlso: https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html
+public final class RuntimeAPIClient {
+    private let baseURL: String
+    private let connection: HTTPConnection
+    /// Posting a result is local and quick; a stuck Runtime API must not hang the runtime for ever.
+    private let postTimeouts = HTTPTimeouts(connectMilliseconds: 1_000, totalMilliseconds: 10_000)
+    /// No total timeout on `/next`: Lambda freezes the sandbox while the request waits, and a timer
+    /// would fire on thaw (Lambda's docs: "Do not set a timeout on the GET request").
+    private let nextTimeouts = HTTPTimeouts(connectMilliseconds: 1_000, totalMilliseconds: nil)
+
+    /// Creates the client.
+    /// - Parameter endpoint: `host:port` from `AWS_LAMBDA_RUNTIME_API`.
+    /// - Throws: ``RuntimeAPIError`` when the endpoint is not `host:port` or no handle can be made.
+    public init(endpoint: String) throws(RuntimeAPIError) {
+        guard let colon = endpoint.lastIndex(of: ":"),
+              !endpoint[..<colon].isEmpty,
+              let port = Int(endpoint[endpoint.index(after: colon)...]), (1...65_535).contains(port)
+        else { throw RuntimeAPIError(.invalidEndpoint(endpoint)) }
+        baseURL = "http://\(endpoint)/2018-06-01"
+        do {
+            connection = try HTTPConnection(caBundlePath: nil)
+        } catch {
+            throw RuntimeAPIError(.transport(endpoint: "init", detail: error.description))
+        }
+    }
+
+    /// Waits for the next event (`GET /runtime/invocation/next`).
+    /// - Returns: The event and its context.
+    /// - Throws: ``RuntimeAPIError`` when the Runtime API fails or answers without the required headers.
+    public func nextInvocation() throws(RuntimeAPIError) -> Invocation {
+        let path = "/runtime/invocation/next"
+        let response = try send(HTTPRequest(method: "GET", url: baseURL + path, timeouts: nextTimeouts), path)
+        guard response.status == 200 else {
+            throw RuntimeAPIError(.unexpectedStatus(endpoint: path, status: response.status, body: response.bodyText))
+        }
+        return Invocation(context: try InvocationContext(headers: response.headers), event: response.body)
+    }
+
+    /// Outcome of posting an invocation's result.
+    public enum PostOutcome: Sendable, Equatable {
+        /// Lambda took it (202).
+        case accepted
+        /// Lambda refused this one post (400 or 413) but the runtime can carry on.
+        case rejected(status: Int, body: String)
+    }
+
+    /// Sends a successful result (`POST /runtime/invocation/{id}/response`).
+    /// - Parameters:
+    ///   - body: The response payload.
+    ///   - requestID: The invocation's request ID.
+    /// - Returns: Whether Lambda accepted it; 413 means the payload is too large.
+    /// - Throws: ``RuntimeAPIError`` when the Runtime API is unusable (403, 500, transport).
+    public func sendResponse(_ body: [UInt8], for requestID: String) throws(RuntimeAPIError) -> PostOutcome {
+        let path = "/runtime/invocation/\(pathSegment(requestID))/response"
+        return try post(path, body: body, headers: [HTTPHeader("Content-Type", "application/json")])
+    }
+
+    /// Reports a failed invocation (`POST /runtime/invocation/{id}/error`).
+    /// - Parameters:
+    ///   - error: The error type and message.
+    ///   - requestID: The invocation's request ID.
+    /// - Returns: Whether Lambda accepted it.
+    /// - Throws: ``RuntimeAPIError`` when the Runtime API is unusable.
+    public func sendError(_ error: FunctionError, for requestID: String) throws(RuntimeAPIError) -> PostOutcome {
+        let path = "/runtime/invocation/\(pathSegment(requestID))/error"
+        return try post(path, body: error.reportJSON.serializedBytes(), headers: errorHeaders(error))
+    }
+
+    /// Reports a configuration error before the first invocation (`POST /runtime/init/error`);
+    /// the process exits afterwards and Lambda serves the error to the first invoke.
+    /// - Parameter error: The error type and message.
+    /// - Throws: ``RuntimeAPIError`` when the Runtime API is unusable.
+    public func sendInitError(_ error: FunctionError) throws(RuntimeAPIError) {
+        _ = try post("/runtime/init/error", body: error.reportJSON.serializedBytes(), headers: errorHeaders(error))
+    }
+
+    private func errorHeaders(_ error: FunctionError) -> [HTTPHeader] {
+        [
+            HTTPHeader("Content-Type", "application/vnd.aws.lambda.error+json"),
+            HTTPHeader(AmazonHeaders.functionErrorType, error.errorType),
+        ]
+    }
+
+    private func post(_ path: String, body: [UInt8], headers: [HTTPHeader]) throws(RuntimeAPIError) -> PostOutcome {
+        let request = HTTPRequest(method: "POST", url: baseURL + path, headers: headers, body: body, timeouts: postTimeouts)
+        let response = try send(request, path)
+        switch response.status {
+        case 200..<300:
+            return .accepted
+        case 400, 413:
+            // 400: this invocation is gone (timed out, already answered); 413: payload too large.
+            return .rejected(status: response.status, body: response.bodyText)
+        default:
+            // 403 and 500 mean the runtime is in a state it cannot recover from: exit promptly.
+            throw RuntimeAPIError(.unexpectedStatus(endpoint: path, status: response.status, body: response.bodyText))
+        }
+    }
+
+    private func send(_ request: HTTPRequest, _ path: String) throws(RuntimeAPIError) -> HTTPResponse {
+        do {
+            return try connection.perform(request)
+        } catch {
+            throw RuntimeAPIError(.transport(endpoint: path, detail: error.description))
+        }
+    }
+
+    /// Request IDs are UUIDs; anything else is percent-encoded so it cannot change the path.
+    private func pathSegment(_ requestID: String) -> String {
+        var encoded = ""
+        for byte in requestID.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."):
+                encoded.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = Array("0123456789ABCDEF".utf8)
+                encoded += "%" + String(decoding: [hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]], as: UTF8.self)
+            }
+        }
+        return encoded
+    }
+}
+
+@available(*, unavailable)
+extension RuntimeAPIClient: Sendable {}
