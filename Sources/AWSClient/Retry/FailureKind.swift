@@ -1,0 +1,53 @@
+/// How a failed attempt counts for retrying, as the AWS SDKs' standard retry mode sorts errors.
+public enum FailureKind: Sendable, Equatable {
+    /// The service asked us to slow down (`ThrottlingException`, `SlowDown`, 429 …): long backoff.
+    case throttling
+    /// A server-side or transient failure (500/502/503/504, S3 409 `ConditionalRequestConflict`,
+    /// `TransactionConflictException`) or a broken connection.
+    case transient
+    /// The attempt ran out of time before an answer came.
+    case timeout
+    /// The signature was rejected because our clock is off; fixed by correcting the clock once.
+    case clockSkew
+    /// Anything else: conditional check failures, validation, access denied. Never retried.
+    case permanent
+
+    /// Error codes the SDKs treat as throttling.
+    static let throttlingCodes: Set<String> = [
+        "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
+        "TooManyRequestsException", "ProvisionedThroughputExceededException", "TransactionInProgressException",
+        "RequestLimitExceeded", "BandwidthLimitExceeded", "LimitExceededException", "RequestThrottled",
+        "SlowDown", "PriorRequestNotComplete", "EC2ThrottledException",
+    ]
+
+    /// Error codes that are transient whatever their status.
+    static let transientCodes: Set<String> = [
+        "RequestTimeout", "RequestTimeoutException", "InternalError", "InternalServerError",
+        "InternalFailure", "ServiceUnavailable", "TransactionConflictException", "ConditionalRequestConflict",
+    ]
+
+    /// Error codes that mean "your clock is off".
+    static let clockSkewCodes: Set<String> = [
+        "RequestTimeTooSkewed", "RequestExpired", "RequestInTheFuture",
+    ]
+
+    /// Sorts an AWS answer.
+    /// - Parameters:
+    ///   - status: The HTTP status.
+    ///   - code: The AWS error code, if the body or headers named one.
+    ///   - message: The AWS error message (an expired signature is only recognisable by it).
+    /// - Returns: How to treat the failure.
+    public static func classify(status: Int, code: String?, message: String?) -> FailureKind {
+        if let code {
+            if clockSkewCodes.contains(code) { return .clockSkew }
+            if code == "InvalidSignatureException", let message, message.contains("Signature expired") { return .clockSkew }
+            if throttlingCodes.contains(code) { return .throttling }
+            if transientCodes.contains(code) { return .transient }
+        }
+        switch status {
+        case 429: return .throttling
+        case 500, 502, 503, 504: return .transient
+        default: return .permanent
+        }
+    }
+}

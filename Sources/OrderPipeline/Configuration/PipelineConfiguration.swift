@@ -1,0 +1,123 @@
+import AWSClient
+import HTTP
+import LambdaRuntime
+
+/// Everything the function reads from its environment, read once at start-up (DESIGN.md "Configuration").
+public struct PipelineConfiguration: Sendable, Equatable {
+    /// `BUCKET`: where order objects go.
+    public var bucket: String
+    /// `RAW_PREFIX`, normalised to no leading `/` and exactly one trailing `/`.
+    public var rawPrefix: String
+    /// `TABLE`: the idempotency table.
+    public var table: String
+    /// `IDEMPOTENCY_TTL_SECONDS`: how long a claim is kept; 0 keeps it for ever.
+    public var idempotencyTTLSeconds: Int64
+    /// `AWS_LAMBDA_LOG_LEVEL`.
+    public var logLevel: LogLevel
+    /// `AWS_LAMBDA_LOG_FORMAT`.
+    public var logFormat: LogFormat
+    /// `METRICS_NAMESPACE`: the CloudWatch namespace of the EMF metrics.
+    public var metricsNamespace: String
+    /// `AWS_LAMBDA_FUNCTION_NAME`: the metrics dimension.
+    public var functionName: String
+    /// The AWS client's settings.
+    public var aws: AWSClientConfiguration
+    /// What the credential chain reads.
+    public var credentials: CredentialSettings
+
+    /// The retry horizon the TTL should outlive: EventBridge retries for 24 h, Lambda's async queue for 6 h.
+    public static let retryHorizonSeconds: Int64 = 30 * 3_600
+
+    /// Reads and checks the configuration.
+    /// - Parameters:
+    ///   - environment: The process environment.
+    ///   - fallbackRegion: A region from elsewhere (the shared config file, for `bootstrap invoke`).
+    /// - Throws: ``ConfigurationError`` naming the first variable that is missing or invalid.
+    public init(environment: [String: String], fallbackRegion: String? = nil) throws(ConfigurationError) {
+        func value(_ name: String) -> String? {
+            guard let text = environment[name]?.trimmingSpaces(), !text.isEmpty else { return nil }
+            return text
+        }
+        func integer(_ name: String, default fallback: Int64, range: ClosedRange<Int64>) throws(ConfigurationError) -> Int64 {
+            guard let text = value(name) else { return fallback }
+            guard let number = Int64(text), range.contains(number) else {
+                throw ConfigurationError(name, "expected a whole number from \(range.lowerBound) to \(range.upperBound), found \"\(text)\"")
+            }
+            return number
+        }
+
+        guard let bucket = value("BUCKET") else {
+            throw ConfigurationError("BUCKET", "is required: the name of the S3 bucket that receives order objects")
+        }
+        self.bucket = bucket
+        rawPrefix = try Self.normalizedPrefix(value("RAW_PREFIX") ?? "raw/events/", bucket: bucket)
+        table = value("TABLE") ?? "processed-orders"
+        idempotencyTTLSeconds = try integer("IDEMPOTENCY_TTL_SECONDS", default: 172_800, range: 0...(10 * 365 * 86_400))
+
+        if let text = value("AWS_LAMBDA_LOG_LEVEL") {
+            guard let level = LogLevel(awsName: text) else {
+                throw ConfigurationError("AWS_LAMBDA_LOG_LEVEL", "expected TRACE, DEBUG, INFO, WARN, ERROR or FATAL, found \"\(text)\"")
+            }
+            logLevel = level
+        } else {
+            logLevel = .info
+        }
+        if let text = value("AWS_LAMBDA_LOG_FORMAT") {
+            guard let format = LogFormat(awsName: text) else {
+                throw ConfigurationError("AWS_LAMBDA_LOG_FORMAT", "expected Text or JSON, found \"\(text)\"")
+            }
+            logFormat = format
+        } else {
+            logFormat = .text
+        }
+        metricsNamespace = value("METRICS_NAMESPACE") ?? "OrderPipeline"
+        functionName = value("AWS_LAMBDA_FUNCTION_NAME") ?? "order-pipeline-local"
+
+        guard let region = value("AWS_REGION") ?? value("AWS_DEFAULT_REGION") ?? fallbackRegion else {
+            throw ConfigurationError("AWS_REGION", "is required (Lambda sets it; locally export it or set region in ~/.aws/config)")
+        }
+        let endpoints = EndpointResolver(
+            region: region, globalOverride: value("AWS_ENDPOINT_URL"),
+            serviceOverrides: Dictionary(uniqueKeysWithValues: AWSService.allCases.compactMap { service in
+                value(service.endpointVariable).map { (service, $0) }
+            }))
+        for service in AWSService.allCases {
+            do {
+                _ = try endpoints.endpoint(for: service)
+            } catch {
+                throw ConfigurationError(error.variable, "expected http(s)://host[:port], found \"\(error.value)\"")
+            }
+        }
+        let maxAttempts = value("AWS_MAX_ATTEMPTS") == nil ? nil : Int(try integer("AWS_MAX_ATTEMPTS", default: 3, range: 1...10))
+        aws = AWSClientConfiguration(
+            region: region, endpoints: endpoints,
+            connectTimeoutMilliseconds: Int(try integer("AWS_CONNECT_TIMEOUT_MS", default: 1_000, range: 10...60_000)),
+            attemptTimeoutMilliseconds: Int(try integer("AWS_ATTEMPT_TIMEOUT_MS", default: 3_000, range: 50...900_000)),
+            maxAttemptsOverride: maxAttempts,
+            deadlineMarginMilliseconds: try integer("DEADLINE_MARGIN_MS", default: 500, range: 0...60_000),
+            caBundlePath: CABundle.locate(sslCertFile: value("SSL_CERT_FILE")))
+        credentials = CredentialSettings(environment: environment)
+    }
+
+    /// `RAW_PREFIX` without a leading `/` and with exactly one trailing `/`.
+    /// - Throws: ``ConfigurationError`` for an empty prefix, or one that begins with the bucket name
+    ///   (keys are relative to the bucket: `bucket/raw/` would land in `s3://bucket/bucket/raw/`).
+    static func normalizedPrefix(_ raw: String, bucket: String) throws(ConfigurationError) -> String {
+        var prefix = Substring(raw)
+        while prefix.hasPrefix("/") { prefix = prefix.dropFirst() }
+        while prefix.hasSuffix("/") { prefix = prefix.dropLast() }
+        guard !prefix.isEmpty else {
+            throw ConfigurationError("RAW_PREFIX", "expected a folder such as raw/events/, found \"\(raw)\"")
+        }
+        if prefix == bucket || prefix.hasPrefix(bucket + "/") {
+            throw ConfigurationError("RAW_PREFIX", "\"\(raw)\" begins with the bucket name \(bucket); keys are relative to the bucket, so objects would land in s3://\(bucket)/\(prefix)/… — drop the \"\(bucket)/\" part")
+        }
+        return String(prefix) + "/"
+    }
+
+    /// Why the TTL may be too short, if it is (logged as a warning at start-up).
+    public var ttlWarning: String? {
+        guard idempotencyTTLSeconds > 0, idempotencyTTLSeconds < Self.retryHorizonSeconds else { return nil }
+        return "IDEMPOTENCY_TTL_SECONDS=\(idempotencyTTLSeconds) is shorter than the retry horizon (EventBridge 24 h + async 6 h = \(Self.retryHorizonSeconds) s): a late redelivery after that is claimed again (S3's If-None-Match still prevents a second write)"
+    }
+}

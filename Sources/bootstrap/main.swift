@@ -1,0 +1,138 @@
+import AWSClient
+import JSON
+import LambdaRuntime
+import OrderPipeline
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+// The order pipeline's custom runtime. With no arguments it serves the Lambda Runtime API; with
+// `invoke FILE` it runs one event through the same handler, in-process, and prints the response.
+
+let usage = """
+    usage: bootstrap                      serve the Lambda Runtime API at $AWS_LAMBDA_RUNTIME_API
+           bootstrap invoke FILE|-        run one event (a file, or - for stdin) against the configured
+             [--request-id ID]            AWS endpoints and print the response; exit 0 on success,
+             [--timeout-seconds N]        1 on a function error, 2 on bad usage or configuration
+    """
+
+let environment = ProcessEnvironment.snapshot()
+let arguments = Array(CommandLine.arguments.dropFirst())
+
+/// A logger before the configuration is known: the log variables alone, with safe defaults.
+func startupLogger() -> Logger {
+    Logger(level: environment["AWS_LAMBDA_LOG_LEVEL"].flatMap(LogLevel.init(awsName:)) ?? .info,
+           format: environment["AWS_LAMBDA_LOG_FORMAT"].flatMap(LogFormat.init(awsName:)) ?? .text)
+}
+
+func serveRuntimeAPI() -> Never {
+    let logger = startupLogger()
+    guard let endpoint = environment["AWS_LAMBDA_RUNTIME_API"], !endpoint.isEmpty else {
+        logger.error("AWS_LAMBDA_RUNTIME_API is not set: run bootstrap under Lambda or the local emulator, or use `bootstrap invoke FILE`")
+        exit(2)
+    }
+    let client: RuntimeAPIClient
+    do {
+        client = try RuntimeAPIClient(endpoint: endpoint)
+    } catch {
+        logger.error("\(error)")
+        exit(1)
+    }
+    let configuration: PipelineConfiguration
+    do {
+        configuration = try PipelineConfiguration(environment: environment)
+    } catch {
+        logger.error("Invalid configuration: \(error)", [LogField("errorType", "InvalidConfiguration")])
+        do {
+            try client.sendInitError(error.functionError)
+        } catch let postError {
+            logger.error("Could not report the init error: \(postError)")
+        }
+        exit(1)
+    }
+    let runtimeLogger = Logger(level: configuration.logLevel, format: configuration.logFormat)
+    if let warning = configuration.ttlWarning { runtimeLogger.warn(warning) }
+    let handler = OrderHandler(configuration: configuration)
+    let failure = RuntimeLoop.run(client: client, handler: handler, logger: runtimeLogger)
+    runtimeLogger.error("\(failure); exiting so that Lambda restarts the runtime")
+    exit(1)
+}
+
+func invokeLocally(_ options: [String]) -> Never {
+    let logger = startupLogger()
+    var path: String?
+    var requestID: String?
+    var timeoutSeconds: Int64 = 30
+    var index = 0
+    while index < options.count {
+        let option = options[index]
+        switch option {
+        case "--request-id" where index + 1 < options.count:
+            requestID = options[index + 1]
+            index += 2
+        case "--timeout-seconds" where index + 1 < options.count:
+            guard let value = Int64(options[index + 1]), value > 0 else {
+                logger.error("--timeout-seconds expects a positive whole number, found \"\(options[index + 1])\"")
+                exit(2)
+            }
+            timeoutSeconds = value
+            index += 2
+        default:
+            guard path == nil, option == "-" || !option.hasPrefix("-") else {
+                LogSink.standardError.write(usage)
+                exit(2)
+            }
+            path = option
+            index += 1
+        }
+    }
+    guard let path else {
+        LogSink.standardError.write(usage)
+        exit(2)
+    }
+    let event: [UInt8]
+    do {
+        event = try LocalFile.read(path)
+    } catch {
+        logger.error("\(error)")
+        exit(2)
+    }
+    let configuration: PipelineConfiguration
+    do {
+        let profileRegion = SharedFileCredentials(settings: CredentialSettings(environment: environment)).region()
+        configuration = try PipelineConfiguration(environment: environment, fallbackRegion: profileRegion)
+    } catch {
+        logger.error("Invalid configuration: \(error)")
+        exit(2)
+    }
+    let now = SystemClock.wallMilliseconds()
+    let context = LocalInvocation.context(
+        requestID: requestID, timeoutMilliseconds: timeoutSeconds * 1_000,
+        functionARN: "arn:aws:lambda:\(configuration.aws.region):000000000000:function:\(configuration.functionName)",
+        nowMilliseconds: now)
+    let invocationLogger = Logger(level: configuration.logLevel, format: configuration.logFormat).forInvocation(requestID: context.requestID)
+    switch OrderHandler(configuration: configuration).handle(Invocation(context: context, event: event), logger: invocationLogger) {
+    case .success(let body):
+        LogSink.standardOutput.write(String(decoding: body, as: UTF8.self))
+        exit(0)
+    case .failure(let error):
+        LogSink.standardOutput.write(error.reportJSON.serialized())
+        exit(1)
+    }
+}
+
+switch arguments.first {
+case nil:
+    serveRuntimeAPI()
+case "invoke":
+    invokeLocally(Array(arguments.dropFirst()))
+case "-h", "--help", "help":
+    LogSink.standardOutput.write(usage)
+    exit(0)
+default:
+    LogSink.standardError.write("bootstrap: unknown command \"\(arguments[0])\"\n" + usage)
+    exit(2)
+}
