@@ -22,17 +22,16 @@ final class ResponseSink {
         }
         guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else { return }
         let name = String(decoding: bytes[..<colon], as: UTF8.self).lowercased()
-        let value = String(decoding: bytes[(colon + 1)...], as: UTF8.self)
-        headers.append(HTTPHeader(name, trimmed(value)))
+        // Trim bytes, not Characters: "\r\n" is a single Character in Swift and would survive.
+        var start = colon + 1
+        var end = bytes.endIndex
+        while start < end, Self.isSpace(bytes[start]) { start += 1 }
+        while end > start, Self.isSpace(bytes[end - 1]) { end -= 1 }
+        headers.append(HTTPHeader(name, String(decoding: bytes[start..<end], as: UTF8.self)))
     }
 
-    private func trimmed(_ text: String) -> String {
-        var scalars = Substring(text)
-        while let first = scalars.first, first == " " || first == "\t" { scalars = scalars.dropFirst() }
-        while let last = scalars.last, last == " " || last == "\t" || last == "\r" || last == "\n" {
-            scalars = scalars.dropLast()
-        }
-        return String(scalars)
+    private static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A
     }
 }
 

@@ -28,7 +28,7 @@ public final class ContainerCredentials: CredentialsSource {
         guard let url = try endpointURL() else { return nil }
         var headers: [HTTPHeader] = [HTTPHeader("Accept", "application/json")]
         if let token = try authorizationToken() {
-            guard !token.contains("\r"), !token.contains("\n") else {
+            guard !token.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" }) else {
                 throw CredentialsError("the container authorization token contains a line break")
             }
             headers.append(HTTPHeader("Authorization", token))
