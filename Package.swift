@@ -34,6 +34,8 @@ let package = Package(
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "JSON"]),
         .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "Hashing", "JSON"], exclude: ["Fixtures"]),
         .testTarget(name: "OrderPipelineTests", dependencies: ["OrderPipeline", "AWSClient", "JSON"]),
+        // Runs the real bootstrap binary against the Runtime API emulator and moto (scripts/lib).
+        .testTarget(name: "EndToEndTests", dependencies: ["HTTP", "JSON"]),
     ],
     swiftLanguageModes: [.v6]
 )

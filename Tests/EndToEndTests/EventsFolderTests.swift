@@ -1,0 +1,69 @@
+import Foundation
+import JSON
+import Testing
+
+extension EndToEnd {
+    @Suite("Replaying events/")
+    struct EventsFolderTests {
+        /// What each file in events/ must give on its first and second delivery, in name order.
+        static let expectations: [String: (first: String, second: String)] = [
+            "01-eventbridge-order-created.json": ("first_time 123", "duplicate 123"),
+            "02-raw-order.json": ("first_time A-1001", "duplicate A-1001"),
+            "03-json-text-order.json": ("first_time B-2002", "duplicate B-2002"),
+            "04-s3-object-created.json": ("first_time big order-3003", "duplicate big order-3003"),
+            "05-raw-order-123-same-as-eventbridge.json": ("duplicate 123", "duplicate 123"),
+            "06-conflict-order-123-new-price.json": ("OrderConflict", "OrderConflict"),
+            "07-invalid-missing-price.json": ("InvalidOrderEvent", "InvalidOrderEvent"),
+            "08-invalid-missing-order-id.json": ("InvalidOrderEvent", "InvalidOrderEvent"),
+            "09-invalid-unsafe-key.json": ("InvalidOrderEvent", "InvalidOrderEvent"),
+            "10-invalid-not-json.txt": ("InvalidOrderEvent", "InvalidOrderEvent"),
+        ]
+
+        /// Reduces a response to "first_time ID", "duplicate ID" or the error type.
+        static func summary(_ invocation: RuntimeEmulator.Invocation) -> String {
+            if let errorType = invocation.errorType { return errorType }
+            let body = invocation.body?["results"]?[0] ?? invocation.body
+            let orderID = body?["order_id"]?.stringValue ?? "?"
+            if body?["first_time"]?.boolValue == true { return "first_time \(orderID)" }
+            if body?["duplicate"]?.boolValue == true { return "duplicate \(orderID)" }
+            return "unexpected: \(invocation.text)"
+        }
+
+        @Test("every file in events/ gives its expected answer, first time and again as a duplicate")
+        func replayTwice() throws {
+            let files = try FileManager.default.contentsOfDirectory(atPath: Layout.eventsDirectory.path).sorted()
+            #expect(Set(files) == Set(Self.expectations.keys), "every sample event needs an expectation here")
+
+            let stack = try TestStack()
+            let bootstrap = try stack.startBootstrap()
+            for pass in ["first", "second"] {
+                for file in files {
+                    let invocation = try stack.emulator.invoke(try TestStack.eventFile(file))
+                    let expected = pass == "first" ? Self.expectations[file]?.first : Self.expectations[file]?.second
+                    #expect(Self.summary(invocation) == expected, "\(pass) delivery of \(file): \(invocation.text)")
+                }
+            }
+            #expect(bootstrap.isRunning, "invalid events must not end the runtime loop")
+
+            let state = try stack.state()
+            let expectedKeys = ["raw/events/123.json", "raw/events/A-1001.json", "raw/events/B-2002.json", "raw/events/big order-3003.json"]
+            #expect(state.objectKeys.sorted() == expectedKeys.sorted())
+            for key in expectedKeys {
+                #expect(state.versions(of: key).count == 1, "\(key) must be written exactly once")
+            }
+            for orderID in ["123", "A-1001", "B-2002", "big order-3003"] {
+                #expect(state.attribute("status", of: orderID) == "COMPLETED", "order \(orderID)")
+            }
+            #expect(state.items.count == 4, "invalid events must not leave claims behind")
+
+            let document = try #require(try state.document("raw/events/123.json"))
+            #expect(document["order_id"]?.stringValue == "123")
+            #expect(document["price"]?.numberValue == JSONNumber(42))
+            #expect(document["source"]?["type"]?.stringValue == "eventbridge")
+            #expect(document["source"]?["source"]?.stringValue == "demo.orders")
+            #expect(document["order"]?["order_id"]?.numberValue == JSONNumber(123), "the order is archived as it arrived")
+            let fromS3 = try #require(try state.document("raw/events/big order-3003.json"))
+            #expect(fromS3["source"]?["key"]?.stringValue == "incoming/big order-3003.json", "S3 keys are form-decoded")
+        }
+    }
+}

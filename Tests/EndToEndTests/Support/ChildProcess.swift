@@ -1,0 +1,89 @@
+import Foundation
+
+/// A child process with its output captured: tools print one JSON "ready" line, logs go to stderr.
+/// Its stdin stays open as a lifeline: the Python tools exit when it closes (`--exit-on-stdin-eof`),
+/// so nothing outlives a test run that crashed.
+final class ChildProcess: @unchecked Sendable {
+    let name: String
+    private let process = Process()
+    private let input = Pipe()
+    private let output = Pipe()
+    private let errors = Pipe()
+    private let lock = NSLock()
+    private var stdoutData = Data()
+    private var stderrData = Data()
+
+    init(name: String, executable: String, arguments: [String], environment: [String: String]) throws {
+        self.name = name
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = environment
+        process.currentDirectoryURL = Layout.packageRoot
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = errors
+        output.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self else { return }
+            self.lock.withLock { self.stdoutData.append(data) }
+        }
+        errors.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self else { return }
+            self.lock.withLock { self.stderrData.append(data) }
+        }
+        do {
+            try process.run()
+        } catch {
+            throw TestSetupError("could not start \(name) (\(executable)): \(error)")
+        }
+    }
+
+    deinit {
+        stop()
+    }
+
+    var pid: Int32 { process.processIdentifier }
+    var isRunning: Bool { process.isRunning }
+    var standardOutput: String { lock.withLock { String(decoding: stdoutData, as: UTF8.self) } }
+    var standardError: String { lock.withLock { String(decoding: stderrData, as: UTF8.self) } }
+
+    /// The first line the process printed on stdout (the tools' ready line).
+    func firstLine(timeout: Duration = .seconds(30)) throws -> String {
+        var line: String?
+        try waitUntil("\(name) to print its ready line", timeout: timeout) {
+            if let newline = lock.withLock({ stdoutData.firstIndex(of: UInt8(ascii: "\n")) }) {
+                line = lock.withLock { String(decoding: stdoutData[..<newline], as: UTF8.self) }
+                return true
+            }
+            if !process.isRunning {
+                throw TestSetupError("\(name) exited with status \(process.terminationStatus) before it was ready:\n\(standardError)")
+            }
+            return false
+        }
+        return line ?? ""
+    }
+
+    /// Sends SIGKILL: a crash, as the tests mean it.
+    func kill() {
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+    }
+
+    /// Waits for the process to exit.
+    /// - Returns: Its exit status.
+    func waitForExit(timeout: Duration = .seconds(15)) throws -> Int32 {
+        try waitUntil("\(name) to exit", timeout: timeout) { !process.isRunning }
+        return process.terminationStatus
+    }
+
+    /// Ends the process (closing its stdin first, then SIGKILL if it lingers).
+    func stop() {
+        try? input.fileHandleForWriting.close()
+        if process.isRunning {
+            Foundation.kill(process.processIdentifier, SIGTERM)
+            let deadline = Date().addingTimeInterval(2)
+            while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+            if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+        }
+    }
+}
