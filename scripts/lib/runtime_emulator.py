@@ -22,7 +22,8 @@ Invoke API:
                  X-Emulator-Cognito-Identity (-> Lambda-Runtime-Cognito-Identity).
       200 + runtime body; function error -> X-Amz-Function-Error: Unhandled and
       X-Emulator-Error-Type; no answer by deadline + 1 s -> Sandbox.Timedout; never
-      picked up within --queue-timeout-ms -> Emulator.QueueTimeout.
+      picked up within --queue-timeout-ms -> Emulator.QueueTimeout; the runtime's connection
+      closing while it holds the invocation (process killed) -> Runtime.ExitError at once.
 
 Inspection:
     GET  /emulator/state   {"init_errors":[...], "invocations":[...], "next_requests":N,
@@ -369,6 +370,22 @@ class _Handler(_httpkit.Handler):
             with emu._lock:
                 emu._requeue_locked(inv)
             raise
+        self._delivered = inv   # watched in finish(): a runtime that dies mid-invocation
+
+    def finish(self):
+        super().finish()
+        # The connection that carried an invocation closed before its result came: the runtime
+        # process died (kill -9, crash). Lambda reports that at once as Runtime.ExitError.
+        inv = getattr(self, "_delivered", None)
+        if inv is None:
+            return
+        emu = self.server.owner
+        with emu._lock:
+            if inv.status == "running":
+                message = "RequestId: %s Error: Runtime exited without providing a reason" % inv.request_id
+                emu._finish_locked(inv, "failed", "Runtime.ExitError", json.dumps(
+                    {"errorType": "Runtime.ExitError", "errorMessage": message}).encode())
+                log.info("runtime connection closed during %s: Runtime.ExitError", inv.request_id)
 
     def _result(self, emu, request_id, kind):
         body = self.read_body()
