@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""The demo behind scripts/demo: the real bootstrap on the local stack, every file in events/
+delivered twice (first time, then as an at-least-once source redelivers it), then what landed
+in S3 and DynamoDB. Starts moto (SigV4 checking on) and the Runtime API emulator in-process and
+stops everything it started.
+
+    python3 scripts/lib/demo.py --bootstrap .build/debug/bootstrap [--events events] [--keep-logs]
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from local_stack import LocalStack  # noqa: E402
+from runtime_emulator import RuntimeEmulator  # noqa: E402
+
+BOLD, DIM, GREEN, YELLOW, RED, RESET = "\033[1m", "\033[2m", "\033[32m", "\033[33m", "\033[31m", "\033[0m"
+if not sys.stdout.isatty():
+    BOLD = DIM = GREEN = YELLOW = RED = RESET = ""
+
+TABLE, BUCKET = "processed-orders", "orders-demo"
+
+
+def heading(text):
+    print("\n%s== %s%s" % (BOLD, text, RESET))
+
+
+def describe(headers, body):
+    """One line saying what the function answered."""
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        return RED + "unreadable answer: " + body.decode(errors="replace") + RESET
+    if "X-Amz-Function-Error" in headers:
+        colour = YELLOW if answer.get("errorType") == "OrderInProgress" else RED
+        return "%s%s%s: %s" % (colour, answer.get("errorType"), RESET, answer.get("errorMessage"))
+    results = answer.get("results") or [answer]
+    parts = []
+    for result in results:
+        if result.get("first_time"):
+            parts.append("%sfirst time%s  order %s -> %s" % (GREEN, RESET, result["order_id"], result["s3_key"]))
+        elif result.get("duplicate"):
+            parts.append("%sduplicate%s   order %s (first written %s)" % (
+                YELLOW, RESET, result["order_id"], result.get("processed_at", "by an earlier run")))
+    return "; ".join(parts)
+
+
+def replay(emulator, events_dir, files, label):
+    heading(label)
+    width = max(len(f) for f in files)
+    for name in files:
+        with open(os.path.join(events_dir, name), "rb") as handle:
+            event = handle.read()
+        headers, body = emulator.invoke(event, timeout_ms=10000)
+        print("  %-*s  %s" % (width, name, describe(headers, body)))
+        print("  %-*s  %s%s%s" % (width, "", DIM, body.decode(errors="replace"), RESET))
+
+
+def show_state(stack):
+    """Prints S3 and DynamoDB; returns (objects written more than once, items not COMPLETED)."""
+    state = stack.state(table=TABLE, bucket=BUCKET)
+    heading("S3: s3://%s (versioned; one version per write)" % BUCKET)
+    for obj in state["objects"]:
+        versions = [v for v in obj["versions"] if not v.get("delete_marker")]
+        latest = versions[0] if versions else {}
+        print("  %s  %s%d version%s, %s bytes%s" % (obj["key"], DIM, len(versions), "" if len(versions) == 1 else "s",
+                                                   latest.get("size"), RESET))
+        if latest.get("body"):
+            print("    %s%s%s" % (DIM, latest["body"][:160] + ("…" if len(latest["body"]) > 160 else ""), RESET))
+    heading("DynamoDB: table %s (one claim item per order)" % TABLE)
+    for item in state["items"]:
+        plain = {k: next(iter(v.values())) for k, v in item.items()}
+        print("  %-16s %-10s processed_at=%s s3_key=%s expiry_time=%s" % (
+            plain.get("order_id"), plain.get("status"), plain.get("processed_at"), plain.get("s3_key"),
+            plain.get("expiry_time")))
+    rewritten = [o["key"] for o in state["objects"] if len([v for v in o["versions"] if not v.get("delete_marker")]) != 1]
+    unfinished = [i["order_id"]["S"] for i in state["items"] if i.get("status", {}).get("S") != "COMPLETED"]
+    return len(state["objects"]), rewritten, unfinished
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bootstrap", required=True)
+    parser.add_argument("--events", default="events")
+    parser.add_argument("--keep-logs", action="store_true", help="print the function's whole log at the end")
+    args = parser.parse_args()
+
+    files = sorted(f for f in os.listdir(args.events) if not f.startswith("."))
+    stack = LocalStack(port=0, admin_port=0)
+    emulator = RuntimeEmulator(port=0, timeout_ms=10000)
+    runtime = None
+    log_path = os.path.join(os.environ.get("TMPDIR", "/tmp"), "order-pipeline-demo-%d.log" % os.getpid())
+    try:
+        stack.start()
+        stack.create_resources(table=TABLE, bucket=BUCKET, versioning=True)
+        emulator.start()
+        heading("Local stack")
+        print("  moto (DynamoDB + S3, SigV4 signature checking on)  %s" % stack.endpoint)
+        print("  Runtime API emulator                               %s" % emulator.runtime_api)
+        print("  bootstrap                                          %s" % args.bootstrap)
+        environment = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": os.environ.get("TMPDIR", "/tmp"),
+            "AWS_LAMBDA_RUNTIME_API": emulator.runtime_api,
+            "AWS_REGION": stack.region,
+            "AWS_ACCESS_KEY_ID": stack.access_key_id,
+            "AWS_SECRET_ACCESS_KEY": stack.secret_access_key,
+            "AWS_ENDPOINT_URL": stack.endpoint,
+            "BUCKET": BUCKET,
+            "TABLE": TABLE,
+            "AWS_LAMBDA_FUNCTION_NAME": "order-pipeline-demo",
+        }
+        with open(log_path, "wb") as log:
+            runtime = subprocess.Popen([args.bootstrap], env=environment, stdin=subprocess.DEVNULL,
+                                       stdout=log, stderr=subprocess.STDOUT)
+            replay(emulator, args.events, files, "First delivery of every file in %s/" % args.events)
+            replay(emulator, args.events, files, "Second delivery (an at-least-once source redelivering)")
+        objects, rewritten, unfinished = show_state(stack)
+        with open(log_path, encoding="utf-8", errors="replace") as log:
+            lines = [line.rstrip("\n") for line in log if not line.startswith('{"_aws"')]
+        heading("Function log (%s; EMF metric lines omitted here)" % ("all" if args.keep_logs else "last 12 lines"))
+        for line in (lines if args.keep_logs else lines[-12:]):
+            print("  " + line)
+        if rewritten or unfinished:
+            print("\n%sNot exactly once: written more than once %s, not completed %s%s" % (RED, rewritten, unfinished, RESET))
+            sys.exit(1)
+        print("\n%s%d orders, each object written exactly once (one version) and every claim COMPLETED;"
+              " the redeliveries, the conflict and the invalid events wrote nothing.%s" % (BOLD, objects, RESET))
+    finally:
+        if runtime is not None:
+            runtime.kill()
+            runtime.wait()
+        emulator.stop()
+        stack.stop()
+        if os.path.exists(log_path):
+            os.unlink(log_path)
+
+
+if __name__ == "__main__":
+    main()
