@@ -36,6 +36,8 @@ let package = Package(
         .testTarget(name: "OrderPipelineTests", dependencies: ["OrderPipeline", "AWSClient", "JSON"]),
         // Runs the real bootstrap binary against the Runtime API emulator and moto (scripts/lib).
         .testTarget(name: "EndToEndTests", dependencies: ["HTTP", "JSON"]),
+        // The packaged zip under chroot, scripts/package itself, and the SAM template.
+        .testTarget(name: "PackagingTests"),
     ],
     swiftLanguageModes: [.v6]
 )
