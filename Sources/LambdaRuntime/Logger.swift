@@ -95,13 +95,13 @@ public struct Logger: Sendable {
         case .text:
             // One line per record: a newline inside a message would split it in CloudWatch.
             // Scalars, not Characters: "\r\n" is one Character and would slip past a Character test.
-            var flat = message
-            if message.unicodeScalars.contains("\n") {
-                flat = String(String.UnicodeScalarView(message.unicodeScalars.map { $0 == "\n" ? "\r" : $0 }))
-            }
             // The message stays first and intact (dashboards match it); this line's own fields follow.
             let details = extra.map { " \($0.key)=\($0.value.stringValue ?? $0.value.serialized())" }.joined()
-            return "\(time)\t\(requestID ?? "-")\t\(level.awsName)\t\(flat)\(details)"
+            var flat = message + details
+            if flat.unicodeScalars.contains("\n") {
+                flat = String(String.UnicodeScalarView(flat.unicodeScalars.map { $0 == "\n" ? "\r" : $0 }))
+            }
+            return "\(time)\t\(requestID ?? "-")\t\(level.awsName)\t\(flat)"
         case .json:
             var object: JSONObject = ["timestamp": .string(time), "level": .string(level.awsName), "message": .string(message)]
             if let requestID { object["requestId"] = .string(requestID) }

@@ -42,8 +42,10 @@ public struct AWSErrorResponse: Sendable, Equatable {
     }
 
     private static func stripNamespace(_ code: String) -> String {
-        guard let hash = code.lastIndex(of: "#") else { return code }
-        return String(code[code.index(after: hash)...])
+        // awsJson `__type` may be `namespace#Name:http://…`: keep what is before ':' and after '#'.
+        let name = code.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first ?? Substring(code)
+        guard let hash = name.lastIndex(of: "#") else { return String(name) }
+        return String(name[name.index(after: hash)...])
     }
 
     private static func requestID(in response: HTTPResponse) -> String? {

@@ -57,7 +57,11 @@ public enum EnvelopeNormalizer {
         if let orderID = object["order_id"] {
             return .single(try order(object, orderID: orderID, path: "", envelope: .raw, wasJSONText: wasJSONText))
         }
-        throw .invalidOrderEvent("expected \(expectedShapes); found an object with \(describeKeys(object))")
+        if object["price"] != nil {
+            // It looks like a raw order that lost its key: say exactly that.
+            throw .invalidOrderEvent("expected order_id (a string or an integer) next to price in the order; found \(describeKeys(object))")
+        }
+        throw .invalidOrderEvent("expected \(expectedShapes); found \(object.isEmpty ? "an empty object" : "an object with \(describeKeys(object))")")
     }
 
     private static func eventBridgeOrder(_ object: JSONObject, wasJSONText: Bool) throws(OrderPipelineError) -> OrderEvent {

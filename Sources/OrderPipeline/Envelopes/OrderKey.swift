@@ -11,7 +11,8 @@ public enum OrderKey {
         if length == 0 { return "it is empty" }
         if length > maximumBytes { return "it is \(length) UTF-8 bytes long (at most \(maximumBytes))" }
         if key == "." || key == ".." { return "\"\(key)\" is not allowed" }
-        if key.contains("/") { return "it contains '/'" }
+        // Bytes, not Characters: "/" followed by a combining mark is one Character that is not "/".
+        if key.utf8.contains(UInt8(ascii: "/")) { return "it contains '/'" }
         if let control = key.unicodeScalars.first(where: isControl) {
             return "it contains the control character U+\(hex(control.value))"
         }
