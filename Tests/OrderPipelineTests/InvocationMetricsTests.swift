@@ -1,0 +1,143 @@
+import Foundation
+import JSON
+@testable import OrderPipeline
+import Testing
+
+@Suite("InvocationMetrics")
+struct InvocationMetricsTests {
+    static let countNames = ["OrdersProcessed", "DuplicatesSkipped", "OrdersInProgress", "OrderConflicts", "InvalidEvents",
+                             "DependencyFailures", "AWSRequests"]
+
+    static func document(_ metrics: InvocationMetrics) -> JSONValue {
+        metrics.emfDocument(namespace: "OrderPipeline", functionName: "order-pipeline", timestamp: 1_795_633_746_123, requestID: "r-1")
+    }
+
+    /// Metric name → unit, as the `_aws` metadata declares them.
+    static func definitions(_ document: JSONValue) throws -> [String: String] {
+        let metrics = try #require(document["_aws"]?["CloudWatchMetrics"]?[0]?["Metrics"]?.arrayValue)
+        var result: [String: String] = [:]
+        for metric in metrics {
+            let name = try #require(metric["Name"]?.stringValue)
+            result[name] = try #require(metric["Unit"]?.stringValue)
+        }
+        return result
+    }
+
+    @Test("the document carries the EMF metadata: timestamp, namespace and the FunctionName dimension")
+    func metadata() throws {
+        let document = Self.document(InvocationMetrics())
+        #expect(document["_aws"]?["Timestamp"] == .number(1_795_633_746_123))
+        let directive = try #require(document["_aws"]?["CloudWatchMetrics"]?.arrayValue)
+        #expect(directive.count == 1)
+        let first = try #require(directive.first)
+        #expect(first["Namespace"] == "OrderPipeline")
+        #expect(first["Dimensions"] == [["FunctionName"]])
+        #expect(document["FunctionName"] == "order-pipeline", "every dimension needs a value")
+        #expect(document["requestId"] == "r-1")
+    }
+
+    @Test("every count is defined with unit Count and valued, zero included")
+    func counts() throws {
+        var metrics = InvocationMetrics()
+        metrics.ordersProcessed = 1
+        metrics.duplicatesSkipped = 2
+        metrics.ordersInProgress = 3
+        metrics.orderConflicts = 4
+        metrics.invalidEvents = 5
+        metrics.dependencyFailures = 6
+        metrics.awsRequests = 7
+        let document = Self.document(metrics)
+        let definitions = try Self.definitions(document)
+        #expect(definitions == Dictionary(uniqueKeysWithValues: Self.countNames.map { ($0, "Count") }))
+        for (index, name) in Self.countNames.enumerated() {
+            #expect(document[name] == .number(JSONNumber(index + 1)), "\(name)")
+        }
+        let empty = Self.document(InvocationMetrics())
+        for name in Self.countNames {
+            #expect(empty[name] == 0, "\(name) is emitted as 0 so alarms see data")
+        }
+    }
+
+    @Test("every defined metric has a value in the document, and every value is a number or a list of numbers")
+    func definedAndValued() throws {
+        var metrics = InvocationMetrics()
+        metrics.claimLatencies = [12.3]
+        metrics.s3WriteLatencies = [1, 2]
+        let document = Self.document(metrics)
+        for name in try Self.definitions(document).keys {
+            let value = try #require(document[name], "\(name) is defined but has no value")
+            switch value {
+            case .number: break
+            case .array(let samples): #expect(samples.allSatisfy { $0.numberValue != nil }, "\(name)")
+            default: Issue.record("\(name) is \(value.kindDescription)")
+            }
+        }
+    }
+
+    @Test("latencies are defined only when measured")
+    func latencyOnlyWhenMeasured() throws {
+        let none = try Self.definitions(Self.document(InvocationMetrics()))
+        #expect(none["ClaimLatency"] == nil)
+        #expect(none["S3WriteLatency"] == nil)
+        #expect(Self.document(InvocationMetrics())["ClaimLatency"] == nil)
+
+        var metrics = InvocationMetrics()
+        metrics.claimLatencies = [17]
+        let document = Self.document(metrics)
+        let definitions = try Self.definitions(document)
+        #expect(definitions["ClaimLatency"] == "Milliseconds")
+        #expect(definitions["S3WriteLatency"] == nil)
+        #expect(document["ClaimLatency"] == 17)
+        #expect(document["S3WriteLatency"] == nil)
+    }
+
+    @Test("one sample is a number, several are a list, rounded to hundredths")
+    func samples() {
+        var metrics = InvocationMetrics()
+        metrics.claimLatencies = [12.3456]
+        metrics.s3WriteLatencies = [1, 2.5, 30.004]
+        let document = Self.document(metrics)
+        #expect(document["ClaimLatency"] == .number(JSONNumber(literal: "12.35") ?? 0))
+        #expect(document["S3WriteLatency"] == [1, 2.5, 30])
+    }
+
+    @Test("the document is one line of valid JSON that CloudWatch can read")
+    func serialises() throws {
+        var metrics = InvocationMetrics()
+        metrics.claimLatencies = [3]
+        let line = Self.document(metrics).serialized()
+        #expect(!line.contains("\n"))
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let aws = try #require(parsed["_aws"] as? [String: Any])
+        #expect((aws["Timestamp"] as? NSNumber)?.int64Value == 1_795_633_746_123)
+    }
+
+    @Test("each error type is counted under its own metric", arguments: [
+        (OrderPipelineError.invalidOrderEvent("x"), "InvalidEvents"),
+        (.orderConflict("x"), "OrderConflicts"),
+        (.orderInProgress("x"), "OrdersInProgress"),
+        (.dependencyFailure("x"), "DependencyFailures"),
+    ])
+    func countsErrors(_ error: OrderPipelineError, _ metric: String) {
+        var metrics = InvocationMetrics()
+        metrics.count(error)
+        metrics.count(error)
+        let document = Self.document(metrics)
+        for name in Self.countNames {
+            #expect(document[name] == .number(JSONNumber(name == metric ? 2 : 0)), "\(name)")
+        }
+    }
+
+    @Test("each outcome is counted under its own metric", arguments: [
+        (OrderOutcome.firstTime(orderID: "1", s3Key: "k", processedAt: "t"), "OrdersProcessed"),
+        (.duplicate(orderID: "1", s3Key: nil, processedAt: nil), "DuplicatesSkipped"),
+    ])
+    func countsOutcomes(_ outcome: OrderOutcome, _ metric: String) {
+        var metrics = InvocationMetrics()
+        metrics.count(outcome)
+        let document = Self.document(metrics)
+        for name in Self.countNames {
+            #expect(document[name] == .number(JSONNumber(name == metric ? 1 : 0)), "\(name)")
+        }
+    }
+}
