@@ -3,6 +3,21 @@ import PackageDescription
 
 // One package, two system libraries (libcurl, OpenSSL's libcrypto), no other dependencies.
 // Imports go one way: HTTP → LambdaRuntime → AWSClient → OrderPipeline → bootstrap.
+
+// How libcurl and libcrypto are linked. Normally: the shared system libraries, found with pkg-config.
+// scripts/package builds the Lambda binary with ORDER_PIPELINE_STATIC_LIBS naming a folder that
+// scripts/lib/curl_static_libs.py filled: Debian's own libcurl.a, libssl.a, libcrypto.a and libz.a
+// are then linked in statically, with stubs for libcurl's optional features this function never
+// uses (LDAP, SSH, HTTP/2, …), so the zip carries no libcurl dependency tree and the loader maps
+// four shared libraries at cold start instead of thirty-five.
+let staticLibraries = Context.environment["ORDER_PIPELINE_STATIC_LIBS"].flatMap { $0.isEmpty ? nil : $0 }
+let curlLinking: [LinkerSetting] = staticLibraries.map { folder in
+    // Passed to the linker as files, in dependency order, so no shared library can win the search.
+    let archives = ["libcurl.a", "libcurl-feature-stubs.a", "libssl.a", "libcrypto.a", "libz.a"]
+    return [.unsafeFlags(archives.flatMap { ["-Xlinker", "\(folder)/\($0)"] })]
+} ?? [.linkedLibrary("curl")]
+let cryptoLinking: [LinkerSetting] = staticLibraries == nil ? [.linkedLibrary("crypto")] : []
+
 let package = Package(
     name: "order-pipeline",
     products: [
@@ -12,18 +27,18 @@ let package = Package(
         .systemLibrary(
             name: "CCurl",
             path: "Sources/CCurl",
-            pkgConfig: "libcurl",
+            pkgConfig: staticLibraries == nil ? "libcurl" : nil,
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
         .systemLibrary(
             name: "CCrypto",
             path: "Sources/CCrypto",
-            pkgConfig: "libcrypto",
+            pkgConfig: staticLibraries == nil ? "libcrypto" : nil,
             providers: [.apt(["libssl-dev"])]
         ),
         .target(name: "JSON"),
-        .target(name: "Hashing", dependencies: ["CCrypto"]),
-        .target(name: "HTTP", dependencies: ["CCurl"]),
+        .target(name: "Hashing", dependencies: ["CCrypto"], linkerSettings: cryptoLinking),
+        .target(name: "HTTP", dependencies: ["CCurl"], linkerSettings: curlLinking),
         .target(name: "LambdaRuntime", dependencies: ["HTTP", "JSON"]),
         .target(name: "AWSClient", dependencies: ["HTTP", "Hashing", "JSON", "LambdaRuntime"]),
         .target(name: "OrderPipeline", dependencies: ["AWSClient", "Hashing", "JSON", "LambdaRuntime"]),
@@ -31,9 +46,9 @@ let package = Package(
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
-        .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "JSON"]),
-        .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "Hashing", "JSON"], exclude: ["Fixtures"]),
-        .testTarget(name: "OrderPipelineTests", dependencies: ["OrderPipeline", "AWSClient", "JSON"]),
+        .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "HTTP", "JSON"]),
+        .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "HTTP", "Hashing", "JSON"], exclude: ["Fixtures"]),
+        .testTarget(name: "OrderPipelineTests", dependencies: ["OrderPipeline", "AWSClient", "Hashing", "JSON"]),
         // Runs the real bootstrap binary against the Runtime API emulator and moto (scripts/lib).
         .testTarget(name: "EndToEndTests", dependencies: ["HTTP", "JSON"]),
         // The packaged zip under chroot, scripts/package itself, and the SAM template.

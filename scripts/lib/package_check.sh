@@ -42,6 +42,14 @@ package_missing_tools() {
 PACKAGE_BUILD_LIBRARIES=(
     "libcurl:libcurl4-openssl-dev"
     "libcrypto:libssl-dev"
+    "zlib:zlib1g-dev"
+)
+
+# Tools only the build needs (scripts/lib/curl_static_libs.py compiles the feature stubs).
+PACKAGE_BUILD_TOOLS=(
+    "python3:python3"
+    "cc:gcc"
+    "ar:binutils"
 )
 
 # package_missing_build_libraries: prints "pkg-config-name:debian-package" for each library
@@ -54,6 +62,9 @@ package_missing_build_libraries() {
     fi
     for entry in "${PACKAGE_BUILD_LIBRARIES[@]}"; do
         pkg-config --exists "${entry%%:*}" || printf '%s\n' "$entry"
+    done
+    for entry in "${PACKAGE_BUILD_TOOLS[@]}"; do
+        command -v "${entry%%:*}" >/dev/null 2>&1 || printf '%s\n' "$entry"
     done
 }
 
