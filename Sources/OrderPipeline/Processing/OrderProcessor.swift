@@ -44,11 +44,12 @@ final class OrderProcessor {
                 expiryTimeSeconds: expiryTime(at: time), payloadHash: payloadHash, price: event.price?.canonicalLiteral,
                 source: event.sourceLabel, s3Key: s3Key)
             let outcome: ClaimStore.ClaimOutcome
+            let claimStarted = SystemClock.monotonicNanoseconds()
             do {
                 outcome = try claims.claim(record, nowMilliseconds: time, deadlineMilliseconds: deadline, logger: logger)
-                metrics.claimLatencies.append(Double(now() - time))
+                metrics.claimLatencies.append(Self.milliseconds(since: claimStarted))
             } catch {
-                metrics.claimLatencies.append(Double(now() - time))
+                metrics.claimLatencies.append(Self.milliseconds(since: claimStarted))
                 // The put may have been applied before the connection broke: release what may be ours.
                 return .failure(fail(error, orderID: event.orderID, owner: owner, context: context, logger: logger))
             }
@@ -83,13 +84,13 @@ final class OrderProcessor {
         // 2. Write, only if no object is there yet.
         let processedAt = UTCDateTime(millisecondsSinceEpoch: now()).iso8601
         let document = OrderArchive.document(for: event, payloadHash: payloadHash, processedAt: processedAt, requestID: owner)
-        let writeStarted = now()
+        let writeStarted = SystemClock.monotonicNanoseconds()
         let written: S3Client.PutOutcome
         do {
             written = try archive.write(document, key: s3Key, deadlineMilliseconds: deadline, logger: logger)
-            metrics.s3WriteLatencies.append(Double(now() - writeStarted))
+            metrics.s3WriteLatencies.append(Self.milliseconds(since: writeStarted))
         } catch {
-            metrics.s3WriteLatencies.append(Double(now() - writeStarted))
+            metrics.s3WriteLatencies.append(Self.milliseconds(since: writeStarted))
             return .failure(fail(error, orderID: event.orderID, owner: owner, context: context, logger: logger))
         }
 
@@ -126,6 +127,11 @@ final class OrderProcessor {
             logger.info("Duplicate event ignored: \(event.orderID) (s3://\(archive.bucket)/\(s3Key) already existed)")
         }
         return .success(outcome)
+    }
+
+    /// Time elapsed on the monotonic clock, in milliseconds with sub-millisecond precision.
+    private static func milliseconds(since start: UInt64) -> Double {
+        Double(SystemClock.monotonicNanoseconds() - start) / 1_000_000
     }
 
     /// The TTL attribute for a claim or completion made now (`nil` when claims are kept for ever).
