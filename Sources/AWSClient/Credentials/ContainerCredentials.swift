@@ -36,9 +36,16 @@ public final class ContainerCredentials: CredentialsSource {
         let response = try get(url, headers: headers)
         guard response.status == 200 else {
             let error = AWSErrorResponse(response)
-            throw CredentialsError("container endpoint \(url) answered HTTP \(response.status): \(error.code) \(error.message)")
+            throw CredentialsError("container endpoint \(url) answered HTTP \(response.status) to a request with \(tokenDescription): \(error.code) \(error.message)")
         }
         return try Self.parse(response.body, from: url)
+    }
+
+    /// Where the `Authorization` token came from, for messages (never the token itself).
+    private var tokenDescription: String {
+        if let path = settings.containerAuthorizationTokenFile { return "the token from AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (\(path))" }
+        if settings.containerAuthorizationToken != nil { return "the token from AWS_CONTAINER_AUTHORIZATION_TOKEN" }
+        return "no token (neither AWS_CONTAINER_AUTHORIZATION_TOKEN nor AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE is set)"
     }
 
     private func endpointURL() throws(CredentialsError) -> String? {

@@ -31,16 +31,22 @@ public enum FailureKind: Sendable, Equatable {
         "RequestTimeTooSkewed", "RequestExpired", "RequestInTheFuture",
     ]
 
+    /// How JSON-protocol services (DynamoDB, Kinesis …) word an `InvalidSignatureException` caused by
+    /// the clock: our clock behind theirs ("Signature expired: … is now earlier than …") or ahead
+    /// ("Signature not yet current: … is still later than …").
+    static let clockSkewSignatureMessages = ["Signature expired", "Signature not yet current"]
+
     /// Sorts an AWS answer.
     /// - Parameters:
     ///   - status: The HTTP status.
     ///   - code: The AWS error code, if the body or headers named one.
-    ///   - message: The AWS error message (an expired signature is only recognisable by it).
+    ///   - message: The AWS error message (a signature refused for its time is only recognisable by it).
     /// - Returns: How to treat the failure.
     public static func classify(status: Int, code: String?, message: String?) -> FailureKind {
         if let code {
             if clockSkewCodes.contains(code) { return .clockSkew }
-            if code == "InvalidSignatureException", let message, message.contains("Signature expired") { return .clockSkew }
+            if code == "InvalidSignatureException", let message,
+               clockSkewSignatureMessages.contains(where: { message.contains($0) }) { return .clockSkew }
             if throttlingCodes.contains(code) { return .throttling }
             if transientCodes.contains(code) { return .transient }
         }

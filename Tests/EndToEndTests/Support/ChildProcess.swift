@@ -32,6 +32,14 @@ final class ChildProcess: @unchecked Sendable {
             guard let self else { return }
             self.lock.withLock { self.stderrData.append(data) }
         }
+        // The child inherits this thread's signal mask, and Swift's worker threads block SIGTERM:
+        // the `bootstrap` would ignore stop()'s SIGTERM and every test would wait 2 s for SIGKILL.
+        var sigterm = sigset_t()
+        var previousMask = sigset_t()
+        sigemptyset(&sigterm)
+        sigaddset(&sigterm, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &sigterm, &previousMask)
+        defer { pthread_sigmask(SIG_SETMASK, &previousMask, nil) }
         do {
             try process.run()
         } catch {
