@@ -62,4 +62,19 @@ struct AWSErrorTests {
         #expect(error.status == 400)
         #expect(error.details?["Item"]?["order_id"] == ["S": "123"])
     }
+
+    @Test("only a lost or failed-on-the-server answer may hide an applied write", arguments: [
+        (AWSError.Kind.transport("Connection reset by peer (curl error 56)"), true),
+        (.service(status: 500, code: "InternalServerError", message: ""), true),
+        (.service(status: 503, code: "ServiceUnavailable", message: ""), true),
+        (.unreadableResponse("invalid JSON at byte 0"), true),
+        (.service(status: 400, code: "ThrottlingException", message: ""), false),
+        (.service(status: 400, code: "ValidationException", message: ""), false),
+        (.service(status: 403, code: "SignatureDoesNotMatch", message: ""), false),
+        (.credentials("no AWS credentials found"), false),
+        (.configuration("bad endpoint"), false),
+    ])
+    func mayHaveBeenApplied(_ kind: AWSError.Kind, _ expected: Bool) {
+        #expect(AWSError(service: .dynamoDB, operation: "PutItem", kind: kind).mayHaveBeenApplied == expected)
+    }
 }

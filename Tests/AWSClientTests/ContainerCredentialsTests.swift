@@ -41,14 +41,14 @@ struct ContainerCredentialsTests {
         "<html>Bad Gateway</html>", "", #"["AccessKeyId","SecretAccessKey"]"#,
     ])
     func missingKeys(_ body: String) {
-        #expect(throws: CredentialsError("container endpoint \(Self.url) answered without AccessKeyId and SecretAccessKey")) {
+        #expect(throws: CredentialsError("\(Self.url) answered without AccessKeyId and SecretAccessKey")) {
             try Self.parse(body)
         }
     }
 
     @Test("an unreadable expiry is rejected, quoting it", arguments: ["tomorrow", "2026-11-25 20:09", "1795637346", "2026-13-01T00:00:00Z"])
     func badExpiration(_ text: String) {
-        #expect(throws: CredentialsError("container endpoint \(Self.url) answered an unreadable Expiration \"\(text)\"")) {
+        #expect(throws: CredentialsError("\(Self.url) answered an unreadable Expiration \"\(text)\"")) {
             try Self.parse(#"{"AccessKeyId":"A","SecretAccessKey":"S","Expiration":"\#(text)"}"#)
         }
     }

@@ -125,7 +125,7 @@ extension EndToEnd {
         func droppedAfterApplied(_ service: String, _ operation: String) throws {
             let stack = try TestStack(withProxy: true)
             let proxy = try #require(stack.proxy)
-            try stack.startBootstrap()
+            let bootstrap = try stack.startBootstrap()
             try proxy.inject("drop_after_forward", on: service, operation)
             let orderID = Events.uniqueOrderID()
 
@@ -139,6 +139,7 @@ extension EndToEnd {
             let state = try stack.state()
             #expect(state.versions(of: "raw/events/\(orderID).json").count == 1)
             #expect(state.attribute("status", of: orderID) == "COMPLETED")
+            #expect(!bootstrap.logs.contains("taken over"), "the resent completion met our own write, not someone else's")
         }
 
         /// A UTC date formatter (HTTP `Date` or SigV4 `X-Amz-Date` format).

@@ -36,7 +36,7 @@ public final class ContainerCredentials: CredentialsSource {
         let response = try get(url, headers: headers)
         guard response.status == 200 else {
             let error = AWSErrorResponse(response)
-            throw CredentialsError("container endpoint \(url) answered HTTP \(response.status) to a request with \(tokenDescription): \(error.code) \(error.message)")
+            throw CredentialsError("\(url) answered HTTP \(response.status) to a request with \(tokenDescription): \(error.code) \(error.message)")
         }
         return try Self.parse(response.body, from: url)
     }
@@ -90,19 +90,19 @@ public final class ContainerCredentials: CredentialsSource {
                 lastError = error.description
             }
         }
-        throw CredentialsError("container endpoint \(url) failed: \(lastError)")
+        throw CredentialsError("\(url) failed: \(lastError)")
     }
 
     static func parse(_ body: [UInt8], from url: String) throws(CredentialsError) -> AWSCredentials {
         guard let json = try? JSONValue.parse(body),
               let key = json["AccessKeyId"]?.stringValue, let secret = json["SecretAccessKey"]?.stringValue
         else {
-            throw CredentialsError("container endpoint \(url) answered without AccessKeyId and SecretAccessKey")
+            throw CredentialsError("\(url) answered without AccessKeyId and SecretAccessKey")
         }
         var expiration: Int64?
         if let text = json["Expiration"]?.stringValue {
             guard let parsed = UTCDateTime.parseISO8601(text) else {
-                throw CredentialsError("container endpoint \(url) answered an unreadable Expiration \"\(text)\"")
+                throw CredentialsError("\(url) answered an unreadable Expiration \"\(text)\"")
             }
             expiration = parsed
         }

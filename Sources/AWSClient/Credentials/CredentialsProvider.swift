@@ -56,7 +56,13 @@ public final class CredentialsProvider {
     }
 
     private func fetch() throws(CredentialsError) -> AWSCredentials {
-        if let resolvedSource, let credentials = try resolvedSource.fetch() { return credentials }
+        if let resolvedSource {
+            do {
+                if let credentials = try resolvedSource.fetch() { return credentials }
+            } catch {
+                throw CredentialsError("\(resolvedSource.name): \(error.message)")
+            }
+        }
         var tried: [String] = []
         for source in sources {
             do {

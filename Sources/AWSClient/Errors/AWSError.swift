@@ -58,6 +58,18 @@ public struct AWSError: Error, Sendable, CustomStringConvertible {
         return nil
     }
 
+    /// Whether AWS may have applied the request although the call failed: after a broken
+    /// connection, a timeout or a 5xx the answer was lost or uncertain ("the operation may have
+    /// succeeded or failed", DynamoDB's error docs); a 4xx means it was refused and changed nothing.
+    public var mayHaveBeenApplied: Bool {
+        switch kind {
+        case .transport: true
+        case .service(let status, _, _): status >= 500
+        case .credentials, .configuration: false
+        case .unreadableResponse: true
+        }
+    }
+
     /// e.g. `DynamoDB PutItem failed: ThrottlingException (HTTP 400): Rate of requests exceeds the allowed
     /// throughput [4 attempts, retries exhausted, AWS request ID 7Q3…]`.
     public var description: String {

@@ -48,10 +48,19 @@ final class ClaimStore {
         }
     }
 
+    /// What the completion did.
+    enum CompletionOutcome: Equatable {
+        /// The item is `COMPLETED` with our result.
+        case completed
+        /// It already was, by us: an earlier attempt's answer was lost and the retry met its own write.
+        case alreadyCompletedByUs
+        /// Someone else holds the item now (they took the claim over after our lease ran out).
+        case takenOver(owner: String?)
+    }
+
     /// `UpdateItem` to `COMPLETED`, only while the claim is still ours.
-    /// - Returns: `false` when the claim is no longer ours (someone took it over after our lease).
     func complete(orderID: String, owner: String, processedAt: String?, result: String, expiryTimeSeconds: Int64?,
-                  deadlineMilliseconds: Int64?, logger: Logger) throws(AWSError) -> Bool {
+                  deadlineMilliseconds: Int64?, logger: Logger) throws(AWSError) -> CompletionOutcome {
         var assignments = ["#status = :completed", "#result = :result"]
         var names: JSONObject = ["#status": "status", "#result": "result", "#owner": "owner", "#lease_expires_ms": "lease_expires_ms"]
         var values: JSONObject = [
@@ -78,12 +87,15 @@ final class ClaimStore {
             "ConditionExpression": "#owner = :me AND #status = :in_progress",
             "ExpressionAttributeNames": .object(names),
             "ExpressionAttributeValues": .object(values),
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         ]
         do {
             _ = try dynamoDB.call("UpdateItem", input, deadlineMilliseconds: deadlineMilliseconds, logger: logger)
-            return true
+            return .completed
         } catch where error.code == "ConditionalCheckFailedException" {
-            return false
+            let current = error.details?["Item"].flatMap(DynamoDBItem.fromJSON).flatMap(ClaimRecord.init(item:))
+            if current?.owner == owner, current?.status == .completed { return .alreadyCompletedByUs }
+            return .takenOver(owner: current?.owner)
         }
     }
 

@@ -50,7 +50,11 @@ final class OrderProcessor {
                 metrics.claimLatencies.append(Self.milliseconds(since: claimStarted))
             } catch {
                 metrics.claimLatencies.append(Self.milliseconds(since: claimStarted))
-                // The put may have been applied before the connection broke: release what may be ours.
+                guard error.mayHaveBeenApplied else {
+                    return .failure(.dependencyFailure("\(error) (order \(EnvelopeNormalizer.quoted(event.orderID)): nothing was claimed)"))
+                }
+                // The put may have been applied before the connection broke or the server failed:
+                // release what may be ours.
                 return .failure(fail(error, orderID: event.orderID, owner: owner, context: context, logger: logger))
             }
             switch outcome {
@@ -110,10 +114,10 @@ final class OrderProcessor {
         let completedAt: String?
         if case .firstTime = outcome { completedAt = processedAt } else { completedAt = outcome.processedAtIfKnown }
         do {
-            let stillOurs = try claims.complete(orderID: event.orderID, owner: owner, processedAt: completedAt, result: result,
-                                                expiryTimeSeconds: expiryTime(at: now()), deadlineMilliseconds: deadline, logger: logger)
-            if !stillOurs {
-                logger.warn("Claim on order \(event.orderID) was taken over before completion; the object is in place and the new owner completes it")
+            let completion = try claims.complete(orderID: event.orderID, owner: owner, processedAt: completedAt, result: result,
+                                                 expiryTimeSeconds: expiryTime(at: now()), deadlineMilliseconds: deadline, logger: logger)
+            if case .takenOver(let newOwner) = completion {
+                logger.warn("Claim on order \(event.orderID) was taken over by request \(newOwner ?? "?") before completion; the object is in place and the new owner completes it")
             }
         } catch {
             return .failure(fail(error, orderID: event.orderID, owner: owner, context: context, logger: logger))
@@ -150,7 +154,7 @@ final class OrderProcessor {
                 : "no claim of ours to release"
         } catch let releaseError {
             logger.warn("Could not release claim on order \(orderID): \(releaseError)")
-            note = "claim not released; it expires with this invocation's deadline"
+            note = "claim not released; if it was written, it lapses at this invocation's deadline"
         }
         return .dependencyFailure("\(error) (order \(EnvelopeNormalizer.quoted(orderID)): \(note))")
     }
