@@ -1,10 +1,10 @@
 #ifndef ORDER_PIPELINE_CCRYPTO_SHIM_H
 #define ORDER_PIPELINE_CCRYPTO_SHIM_H
 
-// Only the one-shot digests: SHA256() and HMAC() are not deprecated in OpenSSL 3 and need no context to own.
-#include <openssl/sha.h>
-#include <openssl/hmac.h>
+// SHA-256 through EVP with an algorithm fetched once: OpenSSL 3's one-shot SHA256() and HMAC()
+// look the algorithm up by name on every call, which cost more than the hashing itself here.
 #include <openssl/evp.h>
 #include <openssl/err.h>
+#include <openssl/sha.h>
 
 #endif

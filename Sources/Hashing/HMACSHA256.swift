@@ -1,48 +1,30 @@
-internal import CCrypto
-
-/// HMAC (RFC 2104) with SHA-256, computed by OpenSSL's one-shot `HMAC()`.
+/// HMAC-SHA256 (RFC 2104) over OpenSSL's SHA-256.
 ///
-/// `HMAC_CTX_*` is deprecated since OpenSSL 3.0; the one-shot `HMAC()` is not (HMAC(3)), and it
-/// leaves no context to own.
+/// Built here from two digests, `H((K ⊕ opad) ‖ H((K ⊕ ipad) ‖ m))`, on the once-fetched
+/// ``SHA256Engine``: OpenSSL 3's one-shot `HMAC()` fetches the MAC and the digest by name on every
+/// call, which cost more than the hashing (SigV4 computes five HMACs per request).
 public enum HMACSHA256 {
     /// The length of an authentication code in bytes (32).
     public static let codeLength = SHA256.digestLength
 
-    /// Computes the HMAC-SHA256 of a message.
-    /// - Parameters:
-    ///   - key: The secret key, of any length (keys longer than 64 bytes are hashed first, per RFC 2104).
-    ///   - message: The message to authenticate.
-    /// - Returns: The 32-byte authentication code.
-    ///
-    /// The corresponding C function is `HMAC` with `EVP_sha256()`.
-    public static func authenticationCode(key: some Collection<UInt8>, message: some Collection<UInt8>) -> [UInt8] {
-        withContiguousBytes(key) { keyBuffer in
-            withContiguousBytes(message) { messageBuffer in
-                authenticationCode(key: keyBuffer, message: messageBuffer)
-            }
-        }
-    }
+    /// SHA-256's block size: keys are padded (or first hashed) to this length.
+    static let blockLength = 64
 
-    private static func authenticationCode(key: UnsafeRawBufferPointer, message: UnsafeRawBufferPointer) -> [UInt8] {
-        guard let keyLength = Int32(exactly: key.count) else {
-            preconditionFailure("HMAC key of \(key.count) bytes does not fit HMAC()'s int key length")
+    /// Computes an authentication code.
+    /// - Parameters:
+    ///   - key: The secret key (any length; longer than a block it is hashed first, as RFC 2104 says).
+    ///   - message: The message.
+    /// - Returns: The 32-byte code.
+    public static func authenticationCode(key: some Collection<UInt8>, message: some Collection<UInt8>) -> [UInt8] {
+        var block = key.count > blockLength ? SHA256.hash(key) : Array(key)
+        block.append(contentsOf: repeatElement(0, count: blockLength - block.count))
+        let innerPad = block.map { $0 ^ 0x36 }
+        let outerPad = block.map { $0 ^ 0x5c }
+        let inner = innerPad.withUnsafeBytes { pad in
+            withContiguousBytes(message) { SHA256Engine.shared.hash(pad, $0) }
         }
-        return [UInt8](unsafeUninitializedCapacity: codeLength) { code, initializedCount in
-            var written: UInt32 = 0
-            let result = withNonNullBase(key) { keyBase in
-                withNonNullBase(message) { messageBase in
-                    HMAC(
-                        EVP_sha256(), keyBase, keyLength,
-                        messageBase.assumingMemoryBound(to: UInt8.self), message.count,
-                        code.baseAddress, &written
-                    )
-                }
-            }
-            // NULL (or a short code) means OpenSSL could not run SHA-256 at all: a broken invariant.
-            guard result != nil, Int(written) == codeLength else {
-                preconditionFailure("HMAC(EVP_sha256()) failed: \(OpenSSLError.lastMessage())")
-            }
-            initializedCount = codeLength
+        return outerPad.withUnsafeBytes { pad in
+            inner.withUnsafeBytes { SHA256Engine.shared.hash(pad, $0) }
         }
     }
 

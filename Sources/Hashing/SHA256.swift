@@ -1,9 +1,7 @@
 internal import CCrypto
 
-/// SHA-256 (FIPS 180-4) over bytes, computed by OpenSSL's one-shot `SHA256()`.
-///
-/// The one-shot call needs no context, so there is no handle to own or free, and unlike
-/// `SHA256_Init`/`SHA256_Update` it is not deprecated in OpenSSL 3.
+/// SHA-256 (FIPS 180-4) over bytes, computed by OpenSSL through EVP with the algorithm fetched once
+/// (``SHA256Engine``); the EVP calls are not deprecated in OpenSSL 3, unlike `SHA256_Init`.
 public enum SHA256 {
     /// The length of a digest in bytes (32).
     public static let digestLength = Int(SHA256_DIGEST_LENGTH)
@@ -15,7 +13,7 @@ public enum SHA256 {
     /// - Parameter bytes: The message.
     /// - Returns: The 32-byte digest.
     ///
-    /// The corresponding C function is `SHA256`.
+    /// The corresponding C functions are `EVP_DigestInit_ex2`, `EVP_DigestUpdate` and `EVP_DigestFinal_ex`.
     public static func hash(_ bytes: some Sequence<UInt8>) -> [UInt8] {
         if let digest = bytes.withContiguousStorageIfAvailable({ hash(buffer: UnsafeRawBufferPointer($0)) }) {
             return digest
@@ -24,23 +22,6 @@ public enum SHA256 {
     }
 
     private static func hash(buffer: UnsafeRawBufferPointer) -> [UInt8] {
-        [UInt8](unsafeUninitializedCapacity: digestLength) { digest, initializedCount in
-            withNonNullBase(buffer) { message in
-                // OpenSSL 3 implements SHA256() with EVP_Q_digest, which returns NULL when the
-                // digest cannot be fetched: a broken installation, not something a caller can handle.
-                guard CCrypto.SHA256(message.assumingMemoryBound(to: UInt8.self), buffer.count, digest.baseAddress) != nil else {
-                    preconditionFailure("SHA256() failed: \(OpenSSLError.lastMessage())")
-                }
-            }
-            initializedCount = digestLength
-        }
+        SHA256Engine.shared.hash(buffer)
     }
-}
-
-/// Calls `body` with the buffer's base address, or with the address of a dummy byte when the
-/// buffer is empty, so OpenSSL never sees a NULL pointer (a NULL key means "reuse the key" to HMAC).
-func withNonNullBase<R>(_ buffer: UnsafeRawBufferPointer, _ body: (UnsafeRawPointer) -> R) -> R {
-    if let base = buffer.baseAddress { return body(base) }
-    var dummy: UInt8 = 0
-    return withUnsafePointer(to: &dummy) { body(UnsafeRawPointer($0)) }
 }

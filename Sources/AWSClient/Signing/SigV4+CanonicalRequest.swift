@@ -137,6 +137,18 @@ extension SigV4 {
 
     /// Removes leading and trailing whitespace and collapses inner runs of it (space, tab, CR, LF) to one space.
     static func trimmedAndCollapsed(_ text: String) -> String {
+        // Most header names and values are clean already: check before copying.
+        var previous: UInt8 = 0
+        var clean = true
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r") || byte == UInt8(ascii: "\n")
+                || (byte == UInt8(ascii: " ") && (previous == 0 || previous == UInt8(ascii: " "))) {
+                clean = false
+                break
+            }
+            previous = byte
+        }
+        if clean && previous != UInt8(ascii: " ") { return text }
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count)
         var pendingSpace = false
@@ -153,7 +165,8 @@ extension SigV4 {
     }
 
     static func asciiLowercased(_ text: String) -> String {
-        String(decoding: text.utf8.map { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) ? $0 + 32 : $0 }, as: UTF8.self)
+        guard text.utf8.contains(where: { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) else { return text }
+        return String(decoding: text.utf8.map { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) ? $0 + 32 : $0 }, as: UTF8.self)
     }
 
     /// Byte-wise (UTF-8) ordering, the order SigV4 sorts in; independent of Unicode collation.

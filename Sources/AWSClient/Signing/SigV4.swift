@@ -100,6 +100,8 @@ public enum SigV4 {
     ///   - service: The signing name, e.g. `dynamodb`, `s3`.
     ///   - time: The signing time; `X-Amz-Date` and the scope date both come from it.
     ///   - options: The per-service rules.
+    ///   - cachedSigningKey: The signing key for this scope, when the caller keeps one (it changes
+    ///     only with the day, region, service and secret); derived here when `nil`.
     /// - Returns: The headers to add to the request.
     ///
     /// A request without `Host`, or one that already has a header this function adds, is a
@@ -110,7 +112,8 @@ public enum SigV4 {
         region: String,
         service: String,
         at time: AWSTimestamp,
-        options: SigningOptions
+        options: SigningOptions,
+        cachedSigningKey: [UInt8]? = nil
     ) -> [(name: String, value: String)] {
         let present = Set(request.headers.map { asciiLowercased(trimmedAndCollapsed($0.name)) })
         guard present.contains("host") else {
@@ -139,7 +142,7 @@ public enum SigV4 {
         let scope = CredentialScope(time: time, region: region, service: service)
         let canonical = canonicalRequest(signable, normalizedHeaders: headers, options: options)
         let toSign = stringToSign(canonicalRequest: canonical, scope: scope, amzDate: time.amzDate)
-        let key = signingKey(secretAccessKey: credentials.secretAccessKey, scope: scope)
+        let key = cachedSigningKey ?? signingKey(secretAccessKey: credentials.secretAccessKey, scope: scope)
         let value = authorization(
             accessKeyID: credentials.accessKeyID,
             scope: scope,

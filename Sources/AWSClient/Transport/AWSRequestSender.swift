@@ -19,6 +19,8 @@ public final class AWSRequestSender {
     public private(set) var clockOffsetMilliseconds: Int64 = 0
     /// Attempts sent since the process started, for the per-invocation request count.
     public private(set) var attemptsSent = 0
+    /// Each service's SigV4 signing key for the current day and secret: four HMACs saved per request.
+    private var signingKeys: [AWSService: (id: SigningKeyID, key: [UInt8])] = [:]
 
     /// Creates the sender.
     /// - Parameters:
@@ -150,8 +152,18 @@ public final class AWSRequestSender {
                                        headers: headers.map { (name: $0.name, value: $0.value) }, payloadSHA256: payloadHash)
         let options = request.service == .s3 ? SigningOptions.s3 : SigningOptions.standard
         let time = AWSTimestamp(millisecondsSinceEpoch: now() + clockOffsetMilliseconds)
+        let scope = CredentialScope(time: time, region: configuration.region, service: request.service.signingName)
+        let keyID = SigningKeyID(secretAccessKey: keys.secretAccessKey, scope: scope.string)
+        let signingKey: [UInt8]
+        if let cached = signingKeys[request.service], cached.id == keyID {
+            signingKey = cached.key
+        } else {
+            signingKey = SigV4.signingKey(secretAccessKey: keys.secretAccessKey, scope: scope)
+            signingKeys[request.service] = (keyID, signingKey)
+        }
         let signature = SigV4.sign(signable, credentials: keys, region: configuration.region,
-                                   service: request.service.signingName, at: time, options: options)
+                                   service: request.service.signingName, at: time, options: options,
+                                   cachedSigningKey: signingKey)
         headers += signature.map { HTTPHeader($0.name, $0.value) }
         headers.append(HTTPHeader("User-Agent", Self.userAgent))
 
@@ -188,6 +200,12 @@ public final class AWSRequestSender {
     }
 
     static let userAgent = "order-pipeline-bootstrap/1.0 (Swift; libcurl)"
+}
+
+/// What a SigV4 signing key is derived from (besides the fixed "AWS4" prefix and terminator).
+private struct SigningKeyID: Hashable {
+    let secretAccessKey: String
+    let scope: String
 }
 
 @available(*, unavailable)
