@@ -14,6 +14,7 @@ public final class AWSRequestSender {
     private let sleep: (Int64) -> Void
     private let unitRandom: () -> Double
     private var connections: [AWSService: HTTPConnection] = [:]
+    private var endpoints: [AWSService: ServiceEndpoint] = [:]
     private var quotas: [AWSService: RetryQuota] = [:]
     /// Added to the local clock when signing, after AWS said our clock is off.
     public private(set) var clockOffsetMilliseconds: Int64 = 0
@@ -46,8 +47,11 @@ public final class AWSRequestSender {
     /// The endpoint of a service.
     /// - Throws: ``AWSError`` naming the variable when an override is malformed.
     public func endpoint(for service: AWSService, operation: String) throws(AWSError) -> ServiceEndpoint {
+        if let resolved = endpoints[service] { return resolved }
         do {
-            return try configuration.endpoints.endpoint(for: service)
+            let resolved = try configuration.endpoints.endpoint(for: service)
+            endpoints[service] = resolved  // parsed once: it is on every request's path
+            return resolved
         } catch {
             throw AWSError(service: service, operation: operation,
                            kind: .configuration("\(error.variable) is not http(s)://host[:port]: \"\(error.value)\""))

@@ -28,7 +28,7 @@ final class OrderProcessor {
                  metrics: inout InvocationMetrics) -> Result<OrderOutcome, OrderPipelineError> {
         let logger = logger.with("order_id", .string(event.orderID))
         // Computed once, from the order as it arrived, and carried through: never recomputed later.
-        let payloadHash = SHA256.hash(event.canonicalOrder.canonicalSerialized().utf8).hexEncodedString
+        let payloadHash = SHA256.hash(event.canonicalOrder.canonicalSerializedBytes()).hexEncodedString
         let s3Key = archive.objectKey(for: event.orderID)
         let owner = context.requestID
         let deadline = context.deadlineMilliseconds
