@@ -49,10 +49,12 @@ let package = Package(
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "HTTP", "JSON"]),
         .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "HTTP", "Hashing", "JSON"], exclude: ["Fixtures"]),
         .testTarget(name: "OrderPipelineTests", dependencies: ["OrderPipeline", "AWSClient", "Hashing", "JSON"]),
+        // The harness both kinds of system test share: processes, the scripts/lib tools, HTTP, waits.
+        .target(name: "TestSupport", dependencies: ["HTTP", "JSON"], path: "Tests/Support"),
         // Runs the real bootstrap binary against the Runtime API emulator and moto (scripts/lib).
-        .testTarget(name: "EndToEndTests", dependencies: ["HTTP", "JSON"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "HTTP", "JSON"]),
         // The packaged zip under chroot, scripts/package itself, and the SAM template.
-        .testTarget(name: "PackagingTests"),
+        .testTarget(name: "PackagingTests", dependencies: ["TestSupport", "JSON"]),
     ],
     swiftLanguageModes: [.v6]
 )

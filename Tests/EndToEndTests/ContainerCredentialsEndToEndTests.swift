@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import Testing
+import TestSupport
 
 extension EndToEnd {
     /// Issue 4: credentials from the container endpoint (`AWS_CONTAINER_CREDENTIALS_FULL_URI`), with

@@ -1,5 +1,6 @@
 import JSON
 import Testing
+import TestSupport
 
 extension EndToEnd {
     @Suite("Duplicate deliveries")

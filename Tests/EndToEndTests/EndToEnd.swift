@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 
 /// Every end-to-end suite nests here: they run one at a time, because crash and lease tests measure
 /// time and the machine has two cores.

@@ -1,5 +1,6 @@
 import JSON
 import Testing
+import TestSupport
 
 extension EndToEnd {
     /// Crashes at every step of the protocol (kill -9 while a test proxy holds the next AWS request):

@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import Testing
+import TestSupport
 
 extension EndToEnd {
     @Suite("Exactly once through duplicates, conflicts, expiry and failures")

@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import Testing
+import TestSupport
 
 extension EndToEnd {
     /// Issue 4: one kept-alive connection per service endpoint across invocations, and a connection

@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import Testing
+import TestSupport
 
 extension EndToEnd {
     /// Issue 4: a dependency that keeps failing ends the invocation with a `DependencyFailure` before

@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import Testing
+import TestSupport
 
 extension EndToEnd {
     /// Issue 4: transient AWS failures are retried as the SDKs' standard mode retries them, and the

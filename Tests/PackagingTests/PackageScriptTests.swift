@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// scripts/package: idempotent, and clear about a missing tool.
 ///
@@ -9,16 +10,16 @@ import Testing
 @Suite("scripts/package", .serialized)
 struct PackageScriptTests {
     @Test("running it twice gives the same zip, with the loader and run path set in bootstrap")
-    func idempotent() async throws {
+    func idempotent() throws {
         _ = try PackageLayout.requireZip()
         let bash = try PackageLayout.requireTool("bash", package: "bash")
-        let first = try await Subprocess.run(bash, [PackageLayout.packageScript, "--no-install", "--no-build"])
+        let first = try ChildProcess.run(bash, [PackageLayout.packageScript, "--no-install", "--no-build"])
         try #require(first.status == 0, "first run failed:\n\(first.output)")
-        let firstListing = try await zipListing()
+        let firstListing = try zipListing()
         let firstBytes = try Data(contentsOf: PackageLayout.zip)
-        let second = try await Subprocess.run(bash, [PackageLayout.packageScript, "--no-install", "--no-build"])
+        let second = try ChildProcess.run(bash, [PackageLayout.packageScript, "--no-install", "--no-build"])
         try #require(second.status == 0, "second run failed:\n\(second.output)")
-        let secondListing = try await zipListing()
+        let secondListing = try zipListing()
 
         #expect(firstListing == secondListing)
         #expect(try Data(contentsOf: PackageLayout.zip) == firstBytes, "the zip should be byte for byte the same (fixed times, sorted entries)")
@@ -37,24 +38,24 @@ struct PackageScriptTests {
         let readelf = try PackageLayout.requireTool("readelf", package: "binutils")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("packaged-elf-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let unzipped = try await Subprocess.run(unzip, ["-q", PackageLayout.zip.path, "bootstrap", "lib/libstdc++.so.6", "-d", directory.path])
+        let unzipped = try ChildProcess.run(unzip, ["-q", PackageLayout.zip.path, "bootstrap", "lib/libstdc++.so.6", "-d", directory.path])
         try #require(unzipped.status == 0, "\(unzipped.output)")
         let bootstrap = directory.appendingPathComponent("bootstrap").path
         #expect(FileManager.default.isExecutableFile(atPath: bootstrap), "bootstrap must keep its execute bit")
-        let headers = try await Subprocess.run(readelf, ["-l", bootstrap])
+        let headers = try ChildProcess.run(readelf, ["-l", bootstrap])
         #expect(headers.standardOutput.contains("[Requesting program interpreter: /var/task/lib/ld-linux-x86-64.so.2]"), "\(headers.output)")
-        let dynamic = try await Subprocess.run(readelf, ["-d", bootstrap]).standardOutput
+        let dynamic = try ChildProcess.run(readelf, ["-d", bootstrap]).standardOutput
         let rpath = dynamic.split(separator: "\n").first { $0.contains("(RPATH)") }.map(String.init) ?? ""
         #expect(rpath.contains("[$ORIGIN/lib:/var/task/lib]"), "\(dynamic)")
         #expect(!dynamic.contains("(RUNPATH)"), "a DT_RUNPATH would let Lambda's LD_LIBRARY_PATH win:\n\(dynamic)")
         #expect(!dynamic.contains("libswift"), "the Swift runtime must be linked statically:\n\(dynamic)")
         #expect(!dynamic.contains("libcurl") && !dynamic.contains("libcrypto"), "libcurl and OpenSSL are linked statically:\n\(dynamic)")
-        let cxx = try await Subprocess.run(readelf, ["-d", directory.appendingPathComponent("lib/libstdc++.so.6").path]).standardOutput
+        let cxx = try ChildProcess.run(readelf, ["-d", directory.appendingPathComponent("lib/libstdc++.so.6").path]).standardOutput
         #expect(!cxx.contains("(RUNPATH)"), "a bundled DT_RUNPATH switches off the executable's DT_RPATH for its dependencies:\n\(cxx)")
     }
 
     @Test("a missing tool stops it with a message naming the tool and its Debian package")
-    func missingTool() async throws {
+    func missingTool() throws {
         let bash = try PackageLayout.requireTool("bash", package: "bash")
         // A PATH with every command of ours except patchelf.
         let shadow = FileManager.default.temporaryDirectory.appendingPathComponent("path-without-patchelf-\(UUID().uuidString)")
@@ -69,10 +70,10 @@ struct PackageScriptTests {
                                                            withDestinationPath: "\(directory)/\(name)")
             }
         }
-        var environment = PackageLayout.childEnvironment
+        var environment = Layout.childEnvironment
         environment["PATH"] = shadow.path
         let before = try? Data(contentsOf: PackageLayout.zip)
-        let finished = try await Subprocess.run(bash, [PackageLayout.packageScript, "--no-install"], environment: environment, timeout: .seconds(60))
+        let finished = try ChildProcess.run(bash, [PackageLayout.packageScript, "--no-install"], environment: environment, timeout: .seconds(60))
         #expect(finished.status != 0, "\(finished.output)")
         #expect(finished.standardError.contains("patchelf"), "the message should name patchelf:\n\(finished.output)")
         #expect(finished.standardError.contains("Debian package: patchelf"), "\(finished.output)")
@@ -81,10 +82,10 @@ struct PackageScriptTests {
     }
 
     /// The entries of the zip, in archive order.
-    private func zipListing() async throws -> [String] {
+    private func zipListing() throws -> [String] {
         let unzip = try PackageLayout.requireTool("unzip", package: "unzip")
-        let listed = try await Subprocess.run(unzip, ["-Z1", PackageLayout.zip.path])
-        guard listed.status == 0 else { throw PackagingTestError("unzip -Z1 failed:\n\(listed.output)") }
+        let listed = try ChildProcess.run(unzip, ["-Z1", PackageLayout.zip.path])
+        guard listed.status == 0 else { throw TestSetupError("unzip -Z1 failed:\n\(listed.output)") }
         return listed.standardOutput.split(separator: "\n").map(String.init)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// template.yaml: lint-clean, transforms like CloudFormation's SAM transform, and grants nothing
 /// beyond what the function calls.
@@ -14,9 +15,9 @@ struct TemplateTests {
     @Test("cfn-lint reports nothing")
     func cfnLintIsClean() async throws {
         guard let cfnLint = PackageLayout.tool("cfn-lint") else {
-            throw PackagingTestError("cfn-lint is not installed: scripts/test installs it (pip install cfn-lint)")
+            throw TestSetupError("cfn-lint is not installed: scripts/test installs it (pip install cfn-lint)")
         }
-        let linted = try await Subprocess.run(cfnLint, [PackageLayout.template], timeout: .seconds(120))
+        let linted = try ChildProcess.run(cfnLint, [PackageLayout.template], timeout: .seconds(120))
         #expect(linted.status == 0, "\(linted.output)")
         #expect(linted.standardOutput.isEmpty && linted.standardError.isEmpty, "\(linted.output)")
     }
@@ -238,9 +239,9 @@ struct TemplateTests {
 
         /// A resource's properties, checking its type.
         func resource(_ name: String, type: String) throws -> [String: Any] {
-            guard let resource = resources[name] else { throw PackagingTestError("no resource \(name) in the transformed template") }
+            guard let resource = resources[name] else { throw TestSetupError("no resource \(name) in the transformed template") }
             guard resource["Type"] as? String == type else {
-                throw PackagingTestError("\(name) is a \(resource["Type"] as? String ?? "?"), expected \(type)")
+                throw TestSetupError("\(name) is a \(resource["Type"] as? String ?? "?"), expected \(type)")
             }
             return resource["Properties"] as? [String: Any] ?? [:]
         }
@@ -253,15 +254,15 @@ struct TemplateTests {
 
     private static func runTransform() async throws -> Transformed {
         guard let python = PackageLayout.tool("python3") else {
-            throw PackagingTestError("python3 is not installed (Debian package python3); scripts/test installs it")
+            throw TestSetupError("python3 is not installed (Debian package python3); scripts/test installs it")
         }
-        let run = try await Subprocess.run(python, [PackageLayout.libScript("sam_transform.py"), PackageLayout.template], timeout: .seconds(120))
+        let run = try ChildProcess.run(python, [Layout.script("sam_transform.py"), PackageLayout.template], timeout: .seconds(120))
         if run.status == 2 {
-            throw PackagingTestError("aws-sam-translator is not installed: scripts/test installs it (pip install aws-sam-translator)\n\(run.standardError)")
+            throw TestSetupError("aws-sam-translator is not installed: scripts/test installs it (pip install aws-sam-translator)\n\(run.standardError)")
         }
-        guard run.status == 0 else { throw PackagingTestError("the SAM transform failed:\n\(run.output)") }
+        guard run.status == 0 else { throw TestSetupError("the SAM transform failed:\n\(run.output)") }
         guard let json = try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any] else {
-            throw PackagingTestError("the SAM transform printed no JSON object:\n\(run.standardOutput.prefix(500))")
+            throw TestSetupError("the SAM transform printed no JSON object:\n\(run.standardOutput.prefix(500))")
         }
         return Transformed(json: json)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// The real `bootstrap` binary, serving an emulator's Runtime API.
 final class BootstrapProcess {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Runs `count` blocking calls at once on their own threads and collects the results in order.
 /// (The cooperative thread pool has as many threads as cores, so it cannot run 50 blocking calls at once.)

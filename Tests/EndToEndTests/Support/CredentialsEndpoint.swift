@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import TestSupport
 
 /// A container credentials endpoint like the ECS agent's or EKS Pod Identity's, for one test: it
 /// serves fixed temporary keys on `GET /creds` only when the `Authorization` header equals the

@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import TestSupport
 
 /// Faults as AWS serves them, and the proxy calls the resilience tests need beyond ``FaultProxy``'s own.
 extension FaultProxy {

@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import TestSupport
 
 /// The fault-injecting proxy in front of moto (scripts/lib/fault_proxy.py), one per test that needs it.
 final class FaultProxy {

@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import TestSupport
 
 /// One test's world: its own table and bucket in the shared moto, its own Runtime API emulator,
 /// optionally a fault proxy between the function and moto, and the bootstrap processes it starts.

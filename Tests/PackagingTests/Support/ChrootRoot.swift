@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -23,15 +24,15 @@ final class ChrootRoot {
     static let lambdaLibraryPath = "/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib"
 
     /// Unzips `zip` into a fresh root at `<root>/var/task`.
-    /// - Throws: ``PackagingTestError`` when unzip is missing or fails.
-    init(unpacking zip: URL) async throws {
+    /// - Throws: ``TestSetupError`` when unzip is missing or fails.
+    init(unpacking zip: URL) throws {
         let unzip = try PackageLayout.requireTool("unzip", package: "unzip")
         url = FileManager.default.temporaryDirectory.appendingPathComponent("packaged-bootstrap-\(UUID().uuidString)", isDirectory: true)
         let task = url.appendingPathComponent("var/task", isDirectory: true)
         try FileManager.default.createDirectory(at: task, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: url.appendingPathComponent("proc"), withIntermediateDirectories: true)
-        let unzipped = try await Subprocess.run(unzip, ["-q", zip.path, "-d", task.path], timeout: .seconds(60))
-        guard unzipped.status == 0 else { throw PackagingTestError("unzip failed (\(unzipped.status)):\n\(unzipped.output)") }
+        let unzipped = try ChildProcess.run(unzip, ["-q", zip.path, "-d", task.path], timeout: .seconds(60))
+        guard unzipped.status == 0 else { throw TestSetupError("unzip failed (\(unzipped.status)):\n\(unzipped.output)") }
         libraries = try FileManager.default.contentsOfDirectory(atPath: task.appendingPathComponent("lib").path).sorted()
         for directory in ["lib64", "usr/lib64"] {
             let decoys = url.appendingPathComponent(directory, isDirectory: true)
@@ -72,7 +73,7 @@ final class ChrootRoot {
     ///
     /// As root: `unshare --mount`, then `mount -t proc` and `chroot`. Otherwise: a user namespace
     /// mapping us to root, with its own PID namespace (mounting proc needs one).
-    /// - Throws: ``PackagingTestError`` when unshare, mount or chroot is not installed.
+    /// - Throws: ``TestSetupError`` when unshare, mount or chroot is not installed.
     func launchCommand() throws -> (executable: String, arguments: [String]) {
         let unshare = try PackageLayout.requireTool("unshare", package: "util-linux")
         let mount = try PackageLayout.requireTool("mount", package: "mount")

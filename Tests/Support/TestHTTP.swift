@@ -3,15 +3,15 @@ import HTTP
 import JSON
 
 /// Plain HTTP calls to the local tools, on the project's own libcurl layer.
-enum TestHTTP {
-    struct Reply {
-        let status: Int
-        let headers: [HTTPHeader]
-        let body: [UInt8]
+package enum TestHTTP {
+    package struct Reply {
+        package let status: Int
+        package let headers: [HTTPHeader]
+        package let body: [UInt8]
 
-        var text: String { String(decoding: body, as: UTF8.self) }
+        package var text: String { String(decoding: body, as: UTF8.self) }
 
-        func json() throws -> JSONValue {
+        package func json() throws -> JSONValue {
             do {
                 return try JSONValue.parse(body)
             } catch {
@@ -19,10 +19,10 @@ enum TestHTTP {
             }
         }
 
-        func header(_ name: String) -> String? { headers.value(for: name) }
+        package func header(_ name: String) -> String? { headers.value(for: name) }
     }
 
-    static func send(_ method: String, _ url: String, headers: [HTTPHeader] = [], body: [UInt8] = [],
+    package static func send(_ method: String, _ url: String, headers: [HTTPHeader] = [], body: [UInt8] = [],
                      timeoutMilliseconds: Int = 60_000) throws -> Reply {
         let connection = try HTTPConnection(caBundlePath: nil)
         let response = try connection.perform(HTTPRequest(
@@ -31,12 +31,12 @@ enum TestHTTP {
         return Reply(status: response.status, headers: response.headers, body: response.body)
     }
 
-    static func postJSON(_ url: String, _ value: JSONValue) throws -> Reply {
+    package static func postJSON(_ url: String, _ value: JSONValue) throws -> Reply {
         try send("POST", url, headers: [HTTPHeader("Content-Type", "application/json")], body: value.serializedBytes())
     }
 
     /// Like ``send(_:_:headers:body:timeoutMilliseconds:)`` but insists on a 2xx answer.
-    static func expectOK(_ method: String, _ url: String, json value: JSONValue? = nil) throws -> Reply {
+    package static func expectOK(_ method: String, _ url: String, json value: JSONValue? = nil) throws -> Reply {
         let reply = value.map { v in Result { try postJSON(url, v) } } ?? Result { try send(method, url) }
         let answered = try reply.get()
         guard (200..<300).contains(answered.status) else {

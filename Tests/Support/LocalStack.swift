@@ -3,12 +3,12 @@ import JSON
 
 /// moto server with signature checking on (scripts/lib/local_stack.py), shared by every test of
 /// the run; each test creates its own table and bucket in it.
-final class LocalStack: @unchecked Sendable {
-    let endpoint: String
-    let admin: String
-    let region: String
-    let accessKeyID: String
-    let secretAccessKey: String
+package final class LocalStack: @unchecked Sendable {
+    package let endpoint: String
+    package let admin: String
+    package let region: String
+    package let accessKeyID: String
+    package let secretAccessKey: String
     private let process: ChildProcess
 
     private static let started: Result<LocalStack, TestSetupError> = {
@@ -22,7 +22,7 @@ final class LocalStack: @unchecked Sendable {
     }()
 
     /// The run's stack, started on first use.
-    static func shared() throws -> LocalStack {
+    package static func shared() throws -> LocalStack {
         try started.get()
     }
 
@@ -40,24 +40,24 @@ final class LocalStack: @unchecked Sendable {
     }
 
     /// Creates a table (key `order_id`, TTL on `expiry_time`) and a bucket.
-    func createResources(table: String, bucket: String, versioning: Bool) throws {
+    package func createResources(table: String, bucket: String, versioning: Bool) throws {
         _ = try TestHTTP.expectOK("POST", admin + "/resources",
                                   json: ["table": .string(table), "bucket": .string(bucket), "versioning": .bool(versioning)])
     }
 
     /// Every item and every object version.
-    func state(table: String, bucket: String) throws -> StackState {
+    package func state(table: String, bucket: String) throws -> StackState {
         let reply = try TestHTTP.expectOK("GET", admin + "/state?table=\(table)&bucket=\(bucket)")
         return try StackState(try reply.json())
     }
 
     /// Puts an item as given (DynamoDB JSON), e.g. an expired COMPLETED claim.
-    func putItem(table: String, item: JSONValue) throws {
+    package func putItem(table: String, item: JSONValue) throws {
         _ = try TestHTTP.expectOK("POST", admin + "/items", json: ["table": .string(table), "item": item])
     }
 
     /// Temporary credentials of the test role (ASIA… key and a session token).
-    func session() throws -> (accessKeyID: String, secretAccessKey: String, sessionToken: String) {
+    package func session() throws -> (accessKeyID: String, secretAccessKey: String, sessionToken: String) {
         let json = try TestHTTP.expectOK("POST", admin + "/session", json: [:]).json()
         guard let key = json["access_key_id"]?.stringValue, let secret = json["secret_access_key"]?.stringValue,
               let token = json["session_token"]?.stringValue
@@ -67,11 +67,11 @@ final class LocalStack: @unchecked Sendable {
 }
 
 /// What moto holds for one test's table and bucket.
-struct StackState {
-    let items: [JSONValue]
-    let objects: [(key: String, versions: [JSONValue])]
+package struct StackState {
+    package let items: [JSONValue]
+    package let objects: [(key: String, versions: [JSONValue])]
 
-    init(_ json: JSONValue) throws {
+    package init(_ json: JSONValue) throws {
         items = json["items"]?.arrayValue ?? []
         objects = (json["objects"]?.arrayValue ?? []).compactMap { object in
             guard let key = object["key"]?.stringValue else { return nil }
@@ -80,26 +80,26 @@ struct StackState {
     }
 
     /// The claim item of an order.
-    func item(_ orderID: String) -> JSONValue? {
+    package func item(_ orderID: String) -> JSONValue? {
         items.first { $0["order_id"]?["S"]?.stringValue == orderID }
     }
 
     /// A string attribute of an order's item.
-    func attribute(_ name: String, of orderID: String) -> String? {
+    package func attribute(_ name: String, of orderID: String) -> String? {
         guard let value = item(orderID)?[name] else { return nil }
         return value["S"]?.stringValue ?? value["N"]?.stringValue
     }
 
     /// The versions of an object (one per write on a versioned bucket).
-    func versions(of key: String) -> [JSONValue] {
+    package func versions(of key: String) -> [JSONValue] {
         objects.first { $0.key == key }?.versions ?? []
     }
 
     /// The current body of an object, parsed.
-    func document(_ key: String) throws -> JSONValue? {
+    package func document(_ key: String) throws -> JSONValue? {
         guard let body = versions(of: key).first(where: { $0["is_latest"]?.boolValue ?? true })?["body"]?.stringValue else { return nil }
         return try JSONValue.parse(body)
     }
 
-    var objectKeys: [String] { objects.map(\.key) }
+    package var objectKeys: [String] { objects.map(\.key) }
 }

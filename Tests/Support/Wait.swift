@@ -7,7 +7,7 @@ import Foundation
 ///   - interval: Time between polls.
 ///   - condition: Returns `true` when satisfied.
 /// - Throws: ``TestSetupError`` when the bound passes first, or whatever the condition throws.
-func waitUntil(_ description: String, timeout: Duration = .seconds(15), interval: Duration = .milliseconds(20),
+package func waitUntil(_ description: String, timeout: Duration = .seconds(15), interval: Duration = .milliseconds(20),
                _ condition: () throws -> Bool) throws {
     let clock = ContinuousClock()
     let deadline = clock.now + timeout

@@ -3,8 +3,8 @@ import Foundation
 /// A child process with its output captured: tools print one JSON "ready" line, logs go to stderr.
 /// Its stdin stays open as a lifeline: the Python tools exit when it closes (`--exit-on-stdin-eof`),
 /// so nothing outlives a test run that crashed.
-final class ChildProcess: @unchecked Sendable {
-    let name: String
+package final class ChildProcess: @unchecked Sendable {
+    package let name: String
     private let process = Process()
     private let input = Pipe()
     private let output = Pipe()
@@ -13,7 +13,7 @@ final class ChildProcess: @unchecked Sendable {
     private var stdoutData = Data()
     private var stderrData = Data()
 
-    init(name: String, executable: String, arguments: [String], environment: [String: String]) throws {
+    package init(name: String, executable: String, arguments: [String], environment: [String: String]) throws {
         self.name = name
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -51,13 +51,13 @@ final class ChildProcess: @unchecked Sendable {
         stop()
     }
 
-    var pid: Int32 { process.processIdentifier }
-    var isRunning: Bool { process.isRunning }
-    var standardOutput: String { lock.withLock { String(decoding: stdoutData, as: UTF8.self) } }
-    var standardError: String { lock.withLock { String(decoding: stderrData, as: UTF8.self) } }
+    package var pid: Int32 { process.processIdentifier }
+    package var isRunning: Bool { process.isRunning }
+    package var standardOutput: String { lock.withLock { String(decoding: stdoutData, as: UTF8.self) } }
+    package var standardError: String { lock.withLock { String(decoding: stderrData, as: UTF8.self) } }
 
     /// The first line the process printed on stdout (the tools' ready line).
-    func firstLine(timeout: Duration = .seconds(30)) throws -> String {
+    package func firstLine(timeout: Duration = .seconds(30)) throws -> String {
         var line: String?
         try waitUntil("\(name) to print its ready line", timeout: timeout) {
             if let newline = lock.withLock({ stdoutData.firstIndex(of: UInt8(ascii: "\n")) }) {
@@ -73,19 +73,19 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// Sends SIGKILL: a crash, as the tests mean it.
-    func kill() {
+    package func kill() {
         if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
     }
 
     /// Waits for the process to exit.
     /// - Returns: Its exit status.
-    func waitForExit(timeout: Duration = .seconds(15)) throws -> Int32 {
+    package func waitForExit(timeout: Duration = .seconds(15)) throws -> Int32 {
         try waitUntil("\(name) to exit", timeout: timeout) { !process.isRunning }
         return process.terminationStatus
     }
 
     /// Ends the process (closing its stdin first, then SIGKILL if it lingers).
-    func stop() {
+    package func stop() {
         try? input.fileHandleForWriting.close()
         if process.isRunning {
             Foundation.kill(process.processIdentifier, SIGTERM)
