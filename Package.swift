@@ -2,7 +2,8 @@
 import PackageDescription
 
 // One package, two system libraries (libcurl, OpenSSL's libcrypto), no other dependencies.
-// Imports go one way: HTTP → LambdaRuntime → AWSClient → OrderPipeline → bootstrap.
+// Imports go one way: JSON, Hashing, HTTP → Essentials (logging, clocks) → LambdaRuntime, AWSClient
+// → OrderPipeline → bootstrap. AWSClient does not import LambdaRuntime.
 
 // How libcurl and libcrypto are linked. Normally: the shared system libraries, found with pkg-config.
 // scripts/package builds the Lambda binary with ORDER_PIPELINE_STATIC_LIBS naming a folder that
@@ -39,16 +40,18 @@ let package = Package(
         .target(name: "JSON"),
         .target(name: "Hashing", dependencies: ["CCrypto"], linkerSettings: cryptoLinking),
         .target(name: "HTTP", dependencies: ["CCurl"], linkerSettings: curlLinking),
-        .target(name: "LambdaRuntime", dependencies: ["HTTP", "JSON"]),
-        .target(name: "AWSClient", dependencies: ["HTTP", "Hashing", "JSON", "LambdaRuntime"]),
-        .target(name: "OrderPipeline", dependencies: ["AWSClient", "Hashing", "JSON", "LambdaRuntime"]),
-        .executableTarget(name: "bootstrap", dependencies: ["OrderPipeline", "AWSClient", "LambdaRuntime", "HTTP", "JSON"]),
+        .target(name: "Essentials", dependencies: ["JSON"]),
+        .target(name: "LambdaRuntime", dependencies: ["Essentials", "HTTP", "JSON"]),
+        .target(name: "AWSClient", dependencies: ["Essentials", "HTTP", "Hashing", "JSON"]),
+        .target(name: "OrderPipeline", dependencies: ["AWSClient", "Essentials", "Hashing", "JSON", "LambdaRuntime"]),
+        .executableTarget(name: "bootstrap", dependencies: ["OrderPipeline", "AWSClient", "Essentials", "LambdaRuntime", "HTTP", "JSON"]),
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
-        .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "HTTP", "JSON"]),
-        .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "HTTP", "Hashing", "JSON"], exclude: ["Fixtures"]),
-        .testTarget(name: "OrderPipelineTests", dependencies: ["OrderPipeline", "AWSClient", "Hashing", "JSON"]),
+        .testTarget(name: "EssentialsTests", dependencies: ["Essentials", "JSON"]),
+        .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "Essentials", "HTTP", "JSON"]),
+        .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "Essentials", "HTTP", "Hashing", "JSON"], exclude: ["Fixtures"]),
+        .testTarget(name: "OrderPipelineTests", dependencies: ["OrderPipeline", "AWSClient", "Essentials", "Hashing", "JSON", "LambdaRuntime"]),
         // The harness both kinds of system test share: processes, the scripts/lib tools, HTTP, waits.
         .target(name: "TestSupport", dependencies: ["HTTP", "JSON"], path: "Tests/Support"),
         // Runs the real bootstrap binary against the Runtime API emulator and moto (scripts/lib).

@@ -1,3 +1,5 @@
+import Essentials
+
 /// Handles one invocation. Failures are values, never thrown, so the loop always has an answer to post.
 public protocol InvocationHandler {
     /// Processes one event.

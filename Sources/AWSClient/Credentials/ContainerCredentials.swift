@@ -1,6 +1,6 @@
 import HTTP
 import JSON
-import LambdaRuntime
+import Essentials
 
 /// The container credentials endpoint (`AWS_CONTAINER_CREDENTIALS_FULL_URI` or `_RELATIVE_URI`),
 /// as ECS, EKS Pod Identity and Lambda SnapStart provide it: a GET with an `Authorization` token

@@ -1,4 +1,4 @@
-import LambdaRuntime
+import Essentials
 
 /// Static keys of a profile in `~/.aws/credentials` or `~/.aws/config` (`AWS_PROFILE`), for
 /// `bootstrap invoke` on a laptop. Profiles that assume roles or use SSO are reported as

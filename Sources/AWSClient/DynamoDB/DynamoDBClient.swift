@@ -1,6 +1,6 @@
 import HTTP
 import JSON
-import LambdaRuntime
+import Essentials
 
 /// DynamoDB over its JSON 1.0 protocol: `POST /` with `X-Amz-Target: DynamoDB_20120810.<Operation>`.
 ///

@@ -1,5 +1,5 @@
 import HTTP
-import LambdaRuntime
+import Essentials
 
 /// S3 `PutObject`, signed with single encoding of the key and a signed payload hash.
 ///

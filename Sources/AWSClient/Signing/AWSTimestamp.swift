@@ -1,4 +1,4 @@
-import LambdaRuntime
+import Essentials
 
 /// A point in time in UTC with millisecond precision, and the text forms SigV4 and our logs use.
 ///

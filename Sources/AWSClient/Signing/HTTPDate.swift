@@ -1,4 +1,4 @@
-import LambdaRuntime
+import Essentials
 
 /// Parses the HTTP `Date` header, so a client can measure its clock skew against AWS.
 ///

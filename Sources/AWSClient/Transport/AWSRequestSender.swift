@@ -1,7 +1,7 @@
 import HTTP
 import Hashing
 import JSON
-import LambdaRuntime
+import Essentials
 
 /// Signs, sends and retries AWS requests: one kept-alive connection per service, the SDKs' standard
 /// retry mode with its quota, attempts cut to the invocation deadline, and clock-skew correction.

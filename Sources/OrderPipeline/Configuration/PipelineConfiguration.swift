@@ -1,3 +1,4 @@
+import Essentials
 import AWSClient
 import HTTP
 import LambdaRuntime

@@ -1,5 +1,5 @@
 import Testing
-@testable import LambdaRuntime
+@testable import Essentials
 
 @Suite("UTCDateTime")
 struct UTCDateTimeTests {

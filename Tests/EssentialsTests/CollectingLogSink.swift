@@ -1,4 +1,4 @@
-import LambdaRuntime
+import Essentials
 import Synchronization
 
 /// Collects the lines a logger writes, so a test can read them back.

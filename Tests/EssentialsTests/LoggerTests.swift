@@ -1,6 +1,6 @@
 import Foundation
 import JSON
-@testable import LambdaRuntime
+@testable import Essentials
 import Testing
 
 @Suite("Logger")

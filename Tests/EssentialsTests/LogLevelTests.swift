@@ -1,4 +1,4 @@
-@testable import LambdaRuntime
+@testable import Essentials
 import Testing
 
 @Suite("LogLevel")
