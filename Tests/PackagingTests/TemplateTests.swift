@@ -10,6 +10,7 @@ struct TemplateTests {
     static let allowedActions: Set<String> = [
         "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
         "s3:PutObject", "sqs:SendMessage", "logs:CreateLogStream", "logs:PutLogEvents",
+        "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
     ]
 
     @Test("cfn-lint reports nothing")
@@ -58,10 +59,11 @@ struct TemplateTests {
                 "no other policy may attach to the role")
 
         let statements = (role["Policies"] as? [[String: Any]] ?? []).flatMap {
-            ($0["PolicyDocument"] as? [String: Any])?["Statement"] as? [[String: Any]] ?? []
+            Self.statements(($0["PolicyDocument"] as? [String: Any])?["Statement"])
         }
         try #require(!statements.isEmpty)
         var granted: [String: Any] = [:]
+        var grantedOn: [String: [Any]] = [:]
         for statement in statements {
             #expect(statement["Effect"] as? String == "Allow")
             #expect(statement["NotAction"] == nil && statement["NotResource"] == nil)
@@ -70,6 +72,7 @@ struct TemplateTests {
                 #expect(!action.contains("*"), "wildcard action \(action)")
                 #expect(Self.allowedActions.contains(action), "unexpected action \(action)")
                 granted[action] = statement["Resource"]
+                grantedOn[action, default: []].append(statement["Resource"] as Any)
             }
             let resource = Self.resourceText(statement["Resource"])
             if resource.contains("*") {
@@ -79,8 +82,23 @@ struct TemplateTests {
             }
         }
         #expect(Set(granted.keys) == Self.allowedActions)
-        for action in ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"] {
-            #expect(Self.same(granted[action], ["Fn::GetAtt": ["OrdersTable", "Arn"]]), "\(action) must be on the table only")
+        // Item actions on exactly the tables that need them: the claim table for claim, complete and
+        // release; the audit table for its one Put, the totals table for its one Update (the completing
+        // transaction is authorised per item action).
+        let expectedTables: [String: [String]] = [
+            "dynamodb:PutItem": ["OrdersTable", "AuditTable"],
+            "dynamodb:UpdateItem": ["OrdersTable", "TotalsTable"],
+            "dynamodb:DeleteItem": ["OrdersTable"],
+        ]
+        for (action, tables) in expectedTables {
+            let resources = grantedOn[action] ?? []
+            #expect(resources.count == tables.count, "\(action) on \(resources)")
+            for table in tables {
+                #expect(resources.contains { Self.same($0, ["Fn::GetAtt": [table, "Arn"]]) }, "\(action) must be granted on \(table)")
+            }
+        }
+        for action in ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"] {
+            #expect(Self.same(granted[action], ["Fn::GetAtt": ["OrderQueue", "Arn"]]), "\(action) must be on the order queue only")
         }
         #expect(Self.same(granted["sqs:SendMessage"], ["Fn::GetAtt": ["AsyncFailureQueue", "Arn"]]))
 
@@ -128,11 +146,16 @@ struct TemplateTests {
         let pattern = rule["EventPattern"] as? [String: Any] ?? [:]
         #expect(pattern["source"] as? [String] == ["demo.orders"])
         #expect(pattern["detail-type"] as? [String] == ["order.created"])
-        let target = try #require((rule["Targets"] as? [[String: Any]])?.first)
+        // The function's target (no queue) and the queue's: the same retries and dead letters.
+        let branches = try #require((rule["Targets"] as? [String: Any])?["Fn::If"] as? [Any])
+        let queueTarget = try #require((branches[1] as? [[String: Any]])?.first)
+        let target = try #require((branches[2] as? [[String: Any]])?.first)
         #expect(Self.same(target["Arn"], ["Fn::GetAtt": ["OrderFunction", "Arn"]]))
-        #expect((target["RetryPolicy"] as? [String: Any])?["MaximumEventAgeInSeconds"] as? Int == 86_400)
-        #expect((target["RetryPolicy"] as? [String: Any])?["MaximumRetryAttempts"] != nil)
-        #expect(Self.same((target["DeadLetterConfig"] as? [String: Any])?["Arn"], ["Fn::GetAtt": ["EventsDeadLetterQueue", "Arn"]]))
+        for target in [target, queueTarget] {
+            #expect((target["RetryPolicy"] as? [String: Any])?["MaximumEventAgeInSeconds"] as? Int == 86_400)
+            #expect((target["RetryPolicy"] as? [String: Any])?["MaximumRetryAttempts"] != nil)
+            #expect(Self.same((target["DeadLetterConfig"] as? [String: Any])?["Arn"], ["Fn::GetAtt": ["EventsDeadLetterQueue", "Arn"]]))
+        }
         let queuePolicy = try template.resource("EventsDeadLetterQueuePolicy", type: "AWS::SQS::QueuePolicy")
         let statement = try #require(((queuePolicy["PolicyDocument"] as? [String: Any])?["Statement"] as? [[String: Any]])?.first)
         #expect(Self.same(statement["Principal"], ["Service": "events.amazonaws.com"]))
@@ -177,13 +200,19 @@ struct TemplateTests {
         let template = try await Self.transformed()
         let bucket = try template.resource("OrdersBucket", type: "AWS::S3::Bucket")
         let branches = try #require((bucket["NotificationConfiguration"] as? [String: Any])?["Fn::If"] as? [Any])
-        #expect(branches.first as? String == "S3TriggerEnabled")
+        #expect(branches.first as? String == "S3TriggerToFunction")
         let configurations = (branches.dropFirst().first as? [String: Any])?["LambdaConfigurations"] as? [[String: Any]] ?? []
         let configuration = try #require(configurations.first)
         #expect(configuration["Event"] as? String == "s3:ObjectCreated:*")
         let rules = ((configuration["Filter"] as? [String: Any])?["S3Key"] as? [String: Any])?["Rules"] as? [[String: Any]] ?? []
         let triggerPrefix = try #require(rules.first { $0["Name"] as? String == "prefix" }?["Value"] as? String)
         #expect(triggerPrefix == "incoming/")
+        // With the queue, the same notification goes to the queue instead, on the same prefix.
+        let queueBranches = try #require((branches.last as? [String: Any])?["Fn::If"] as? [Any])
+        #expect(queueBranches.first as? String == "S3TriggerToQueue")
+        let queueConfiguration = try #require(((queueBranches[1] as? [String: Any])?["QueueConfigurations"] as? [[String: Any]])?.first)
+        #expect(Self.same(queueConfiguration["Queue"], ["Fn::GetAtt": ["OrderQueue", "Arn"]]))
+        #expect(Self.same(queueConfiguration["Filter"], configuration["Filter"]))
 
         let parameter = try #require(template.parameters["RawPrefix"])
         let defaultPrefix = try #require(parameter["Default"] as? String)
@@ -204,16 +233,16 @@ struct TemplateTests {
 
         let permission = try template.resource("S3InvokePermission", type: "AWS::Lambda::Permission")
         #expect(permission["Principal"] as? String == "s3.amazonaws.com")
-        #expect(template.resources["S3InvokePermission"]?["Condition"] as? String == "S3TriggerEnabled")
+        #expect(template.resources["S3InvokePermission"]?["Condition"] as? String == "S3TriggerToFunction")
     }
 
-    @Test("alarms: function errors, both queues, and the duplicate rate from the EMF metrics")
+    @Test("alarms: function errors, the three queues, and the duplicate rate from the EMF metrics")
     func alarms() async throws {
         let template = try await Self.transformed()
         let alarms = template.resources(ofType: "AWS::CloudWatch::Alarm").compactMap { $0["Properties"] as? [String: Any] }
         #expect(alarms.contains { $0["Namespace"] as? String == "AWS/Lambda" && $0["MetricName"] as? String == "Errors" })
         let queueAlarms = alarms.filter { $0["MetricName"] as? String == "ApproximateNumberOfMessagesVisible" }
-        #expect(queueAlarms.count == 2)
+        #expect(queueAlarms.count == 3, "the events DLQ, the async failure queue and the order queue's DLQ")
         let rate = try #require(alarms.first { $0["Metrics"] != nil })
         let metrics = rate["Metrics"] as? [[String: Any]] ?? []
         let names = metrics.compactMap { (($0["MetricStat"] as? [String: Any])?["Metric"] as? [String: Any]) }
@@ -222,6 +251,67 @@ struct TemplateTests {
         #expect(names.allSatisfy { Self.same($0["Dimensions"], [["Name": "FunctionName", "Value": ["Ref": "OrderFunction"]]]) })
         let expression = metrics.compactMap { $0["Expression"] as? String }.first ?? ""
         #expect(expression.contains("duplicates") && expression.contains("processed"), "\(expression)")
+    }
+
+    @Test("the audit and totals tables: on by default, on demand, point-in-time recovery, deletion protection, retained")
+    func auditTrailTables() async throws {
+        let template = try await Self.transformed()
+        #expect(template.parameters["EnableAuditTrail"]?["Default"] as? String == "true")
+        for (name, key) in [("AuditTable", "order_id"), ("TotalsTable", "day")] {
+            let table = try template.resource(name, type: "AWS::DynamoDB::Table")
+            #expect(template.resources[name]?["Condition"] as? String == "AuditTrailEnabled")
+            #expect(template.resources[name]?["DeletionPolicy"] as? String == "Retain", "\(name) must outlive the stack")
+            #expect(Self.same(table["KeySchema"], [["AttributeName": key, "KeyType": "HASH"]]))
+            #expect(Self.same(table["AttributeDefinitions"], [["AttributeName": key, "AttributeType": "S"]]))
+            #expect(table["BillingMode"] as? String == "PAY_PER_REQUEST")
+            #expect(table["DeletionProtectionEnabled"] as? Bool == true)
+            #expect(table["TimeToLiveSpecification"] == nil, "\(name) keeps its items")
+            #expect(Self.same(table["PointInTimeRecoverySpecification"], ["PointInTimeRecoveryEnabled": true]))
+        }
+        let function = try template.resource("OrderFunction", type: "AWS::Lambda::Function")
+        let variables = (function["Environment"] as? [String: Any])?["Variables"] as? [String: Any] ?? [:]
+        #expect(Self.same(variables["AUDIT_TABLE"], ["Fn::If": ["AuditTrailEnabled", ["Ref": "AuditTable"], ["Ref": "AWS::NoValue"]]]))
+        #expect(Self.same(variables["TOTALS_TABLE"], ["Fn::If": ["AuditTrailEnabled", ["Ref": "TotalsTable"], ["Ref": "AWS::NoValue"]]]))
+    }
+
+    @Test("the optional queue: rule and bucket send to it, partial batch responses, 6x visibility, redrive to an alarmed DLQ")
+    func optionalQueue() async throws {
+        let template = try await Self.transformed()
+        #expect(template.parameters["EnableQueue"]?["Default"] as? String == "false")
+        let queue = try template.resource("OrderQueue", type: "AWS::SQS::Queue")
+        let function = try template.resource("OrderFunction", type: "AWS::Lambda::Function")
+        let timeout = try #require(function["Timeout"] as? Int)
+        #expect((queue["VisibilityTimeout"] as? Int ?? 0) >= 6 * timeout, "visibility timeout below 6x the function timeout")
+        let redrive = queue["RedrivePolicy"] as? [String: Any] ?? [:]
+        #expect(Self.same(redrive["deadLetterTargetArn"], ["Fn::GetAtt": ["OrderQueueDeadLetterQueue", "Arn"]]))
+        #expect((redrive["maxReceiveCount"] as? Int ?? 0) > 1)
+
+        let mapping = try template.resource("OrderQueueEventSource", type: "AWS::Lambda::EventSourceMapping")
+        #expect(template.resources["OrderQueueEventSource"]?["Condition"] as? String == "QueueEnabled")
+        #expect(Self.same(mapping["EventSourceArn"], ["Fn::GetAtt": ["OrderQueue", "Arn"]]))
+        #expect(mapping["FunctionResponseTypes"] as? [String] == ["ReportBatchItemFailures"])
+        #expect(mapping["MaximumBatchingWindowInSeconds"] != nil)
+        #expect((mapping["ScalingConfig"] as? [String: Any])?["MaximumConcurrency"] != nil)
+
+        // The rule targets the queue when it exists, the function otherwise.
+        let rule = try template.resource("OrderCreatedRule", type: "AWS::Events::Rule")
+        let targets = try #require((rule["Targets"] as? [String: Any])?["Fn::If"] as? [Any])
+        #expect(targets.first as? String == "QueueEnabled")
+        #expect(Self.same(((targets[1] as? [[String: Any]])?.first)?["Arn"], ["Fn::GetAtt": ["OrderQueue", "Arn"]]))
+        #expect(Self.same(((targets[2] as? [[String: Any]])?.first)?["Arn"], ["Fn::GetAtt": ["OrderFunction", "Arn"]]))
+
+        // Only the rule and this account's bucket may send to the queue.
+        let policy = try template.resource("OrderQueuePolicy", type: "AWS::SQS::QueuePolicy")
+        let statements = (policy["PolicyDocument"] as? [String: Any])?["Statement"] as? [[String: Any]] ?? []
+        #expect(statements.count == 2)
+        for statement in statements {
+            #expect(Self.strings(statement["Action"]) == ["sqs:SendMessage"])
+            #expect(statement["Condition"] != nil, "queue policy statement without a source condition")
+        }
+
+        let alarms = template.resources.filter { $0.value["Type"] as? String == "AWS::CloudWatch::Alarm" }
+        let dlqAlarm = try #require(alarms["OrderQueueDeadLetterQueueAlarm"]?["Properties"] as? [String: Any])
+        #expect(Self.same((dlqAlarm["Dimensions"] as? [[String: Any]])?.first?["Value"], ["Fn::GetAtt": ["OrderQueueDeadLetterQueue", "QueueName"]]))
     }
 
     // MARK: - the transformed template
@@ -273,6 +363,16 @@ struct TemplateTests {
               let left = try? JSONSerialization.data(withJSONObject: [value], options: .sortedKeys),
               let right = try? JSONSerialization.data(withJSONObject: [expected], options: .sortedKeys) else { return false }
         return left == right
+    }
+
+    /// A policy's statements, with each conditional one (`Fn::If` [condition, statement, AWS::NoValue])
+    /// taken as the statement it grants when its condition holds.
+    static func statements(_ value: Any?) -> [[String: Any]] {
+        (value as? [Any] ?? []).compactMap { item in
+            guard let object = item as? [String: Any] else { return nil }
+            if let branches = object["Fn::If"] as? [Any], branches.count == 3 { return branches[1] as? [String: Any] }
+            return object
+        }
     }
 
     /// A string, or the strings of a list.
