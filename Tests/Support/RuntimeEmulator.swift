@@ -7,8 +7,13 @@ package final class RuntimeEmulator {
     package let runtimeAPI: String
     private let process: ChildProcess
 
-    package init(timeoutMilliseconds: Int = 5_000) throws {
-        let (process, ready) = try Python.startTool("runtime_emulator.py", ["--port", "0", "--timeout-ms", String(timeoutMilliseconds)])
+    /// Starts an emulator.
+    /// - Parameters:
+    ///   - timeoutMilliseconds: The default deadline of an invocation.
+    ///   - invocationIDs: Whether `/next` sends `Lambda-Runtime-Invocation-Id` (2026); `false` acts as an older Runtime API.
+    package init(timeoutMilliseconds: Int = 5_000, invocationIDs: Bool = true) throws {
+        let (process, ready) = try Python.startTool("runtime_emulator.py", ["--port", "0", "--timeout-ms", String(timeoutMilliseconds)]
+                                                    + (invocationIDs ? [] : ["--no-invocation-ids"]))
         guard let api = ready["runtime_api"] as? String else { throw TestSetupError("emulator ready line: \(ready)") }
         self.process = process
         self.runtimeAPI = api
@@ -38,9 +43,14 @@ package final class RuntimeEmulator {
     ///   - event: The event bytes.
     ///   - requestID: Reuse a request ID (as Lambda does for async retries).
     ///   - timeoutMilliseconds: This invocation's deadline.
-    package func invoke(_ event: [UInt8], requestID: String? = nil, timeoutMilliseconds: Int? = nil) throws -> Invocation {
+    ///   - traceID: The trace header the invoker sends (`X-Amzn-Trace-Id`), passed to the runtime verbatim.
+    ///   - tenantID: The tenant (`X-Amz-Tenant-Id`), passed to the runtime as `Lambda-Runtime-Aws-Tenant-Id`.
+    package func invoke(_ event: [UInt8], requestID: String? = nil, timeoutMilliseconds: Int? = nil,
+                        traceID: String? = nil, tenantID: String? = nil) throws -> Invocation {
         var headers = [HTTPHeader("Content-Type", "application/json")]
         if let requestID { headers.append(HTTPHeader("X-Emulator-Request-Id", requestID)) }
+        if let traceID { headers.append(HTTPHeader("X-Amzn-Trace-Id", traceID)) }
+        if let tenantID { headers.append(HTTPHeader("X-Amz-Tenant-Id", tenantID)) }
         if let timeoutMilliseconds { headers.append(HTTPHeader("X-Emulator-Timeout-Ms", String(timeoutMilliseconds))) }
         let reply = try TestHTTP.send("POST", "http://\(runtimeAPI)/2015-03-31/functions/function/invocations",
                                       headers: headers, body: event, timeoutMilliseconds: 120_000)
@@ -49,8 +59,10 @@ package final class RuntimeEmulator {
                           text: reply.text)
     }
 
-    package func invoke(_ event: JSONValue, requestID: String? = nil, timeoutMilliseconds: Int? = nil) throws -> Invocation {
-        try invoke(event.serializedBytes(), requestID: requestID, timeoutMilliseconds: timeoutMilliseconds)
+    package func invoke(_ event: JSONValue, requestID: String? = nil, timeoutMilliseconds: Int? = nil,
+                        traceID: String? = nil, tenantID: String? = nil) throws -> Invocation {
+        try invoke(event.serializedBytes(), requestID: requestID, timeoutMilliseconds: timeoutMilliseconds,
+                   traceID: traceID, tenantID: tenantID)
     }
 
     /// Queues an invocation without waiting (`X-Amz-Invocation-Type: Event`).

@@ -4,20 +4,31 @@
 CLI:
     python3 scripts/lib/runtime_emulator.py [--port 0] [--timeout-ms 3000]
         [--function-arn arn:aws:lambda:us-east-1:123456789012:function:order-pipeline]
-        [--queue-timeout-ms 10000] [--exit-on-stdin-eof] [--verbose]
+        [--queue-timeout-ms 10000] [--no-invocation-ids] [--exit-on-stdin-eof] [--verbose]
     Prints one line when ready: {"runtime_api": "127.0.0.1:PORT"}; logs go to stderr.
 
 Runtime API (what a custom runtime's AWS_LAMBDA_RUNTIME_API points at):
-    GET  /2018-06-01/runtime/invocation/next          blocks until an invocation is queued
+    GET  /2018-06-01/runtime/invocation/next          blocks until an invocation is queued; any
+         number of runtimes (or workers of one, as on Lambda Managed Instances) may poll at once
     POST /2018-06-01/runtime/invocation/{id}/response  202 {"status":"OK"}
     POST /2018-06-01/runtime/invocation/{id}/error     202 (records Lambda-Runtime-Function-Error-Type + body)
     POST /2018-06-01/runtime/init/error                202 (served to invokes until the next /next)
     Unknown or finished id -> 400 {"errorMessage":..., "errorType":"InvalidRequestID"}.
 
+    As Lambda's Runtime API does in 2026: /next sends Lambda-Runtime-Invocation-Id, a nonce per
+    delivery (not with --no-invocation-ids, like an older Runtime API), a trace id with a Lineage
+    field (or the invoker's X-Amzn-Trace-Id verbatim), and Lambda-Runtime-Aws-Tenant-Id when the
+    invoke named a tenant (X-Amz-Tenant-Id). A result posted after the invocation's deadline, or
+    one carrying the invocation id of a delivery that already timed out, gets 410 Gone
+    {"errorType":"ErrorRuntimeInvokeTimeout"}; a result whose invocation id matches no delivery
+    of that request id gets 400 InvalidInvocationId. Each result's echoed invocation id (or null)
+    is recorded in the invocation's state.
+
 Invoke API:
     POST /2015-03-31/functions/{name}/invocations   body = event bytes, passed through unchanged
       X-Amz-Invocation-Type: Event -> 202 at once (DryRun -> 204); otherwise waits for the result.
       X-Amz-Client-Context (base64) -> Lambda-Runtime-Client-Context (decoded).
+      X-Amzn-Trace-Id -> Lambda-Runtime-Trace-Id (verbatim); X-Amz-Tenant-Id -> Lambda-Runtime-Aws-Tenant-Id.
       Test-only: X-Emulator-Request-Id (reuse a request id), X-Emulator-Timeout-Ms,
                  X-Emulator-Cognito-Identity (-> Lambda-Runtime-Cognito-Identity).
       200 + runtime body; function error -> X-Amz-Function-Error: Unhandled and
@@ -27,8 +38,12 @@ Invoke API:
 
 Inspection:
     GET  /emulator/state   {"init_errors":[...], "invocations":[...], "next_requests":N,
-                            "pollers_waiting":N, "first_next_monotonic":float|null,
+                            "pollers_waiting":N, "max_pollers_waiting":N, "running":N,
+                            "max_running":N, "first_next_monotonic":float|null,
                             "connections":N, "open_connections":N, "queued":N}
+                           each invocation: request_id, status, error_type, times, deadline_ms,
+                           invocation_id, trace_id, tenant_id, results: [{"kind", "invocation_id",
+                           "status"}] (every /response or /error posted for it, with our answer)
     POST /emulator/reset   clears invocations, init errors and counters
 
 Importable: RuntimeEmulator(host, port, timeout_ms, function_arn).start()/.port/
@@ -77,8 +92,13 @@ def _json_or_text(body):
 
 
 class Invocation:
-    def __init__(self, request_id, event, timeout_ms, client_context, cognito, is_async, lock):
+    def __init__(self, request_id, event, timeout_ms, client_context, cognito, is_async, lock,
+                 trace_id=None, tenant_id=None):
         self.request_id = request_id
+        self.trace_id = trace_id    # the invoker's, else made at delivery
+        self.tenant_id = tenant_id
+        self.invocation_id = None   # the nonce of its (latest) delivery
+        self.results = []           # every result posted for it: kind, echoed id, our status
         self.event = event
         self.timeout_ms = timeout_ms
         self.client_context = client_context
@@ -97,7 +117,8 @@ class Invocation:
         d = {"request_id": self.request_id, "status": self.status, "error_type": self.error_type,
              "queued_at_ms": self.queued_at_ms, "delivered_at_ms": self.delivered_at_ms,
              "finished_at_ms": self.finished_at_ms, "deadline_ms": self.deadline_ms,
-             "async": self.is_async}
+             "async": self.is_async, "invocation_id": self.invocation_id,
+             "trace_id": self.trace_id, "tenant_id": self.tenant_id, "results": list(self.results)}
         if self.status in ("failed", "timed_out"):
             d["error_body"] = _json_or_text(self.body)
         return d
@@ -115,8 +136,9 @@ class Poller:
 
 class RuntimeEmulator:
     def __init__(self, host="127.0.0.1", port=0, timeout_ms=3000, function_arn=DEFAULT_ARN,
-                 queue_timeout_ms=10000):
+                 queue_timeout_ms=10000, invocation_ids=True):
         self.host, self.port = host, port
+        self.invocation_ids = invocation_ids
         self.timeout_ms = timeout_ms
         self.function_arn = function_arn
         self.queue_timeout_ms = queue_timeout_ms
@@ -134,6 +156,8 @@ class RuntimeEmulator:
         self._pending_init_error = None        # (error_type, body) until the next /next
         self.next_requests = 0
         self.first_next_monotonic = None
+        self.max_pollers_waiting = 0
+        self.max_running = 0
 
     # --- life cycle --------------------------------------------------------
     def start(self):
@@ -185,6 +209,9 @@ class RuntimeEmulator:
                 "invocations": [inv.to_state() for inv in self._history],
                 "next_requests": self.next_requests,
                 "pollers_waiting": len(self._pollers),
+                "max_pollers_waiting": self.max_pollers_waiting,
+                "running": sum(len(lst) for lst in self._running.values()),
+                "max_running": self.max_running,
                 "first_next_monotonic": self.first_next_monotonic,
                 "connections": srv.connections_accepted if srv else 0,
                 "open_connections": srv.open_connections if srv else 0,
@@ -193,13 +220,14 @@ class RuntimeEmulator:
 
     # --- invocations -------------------------------------------------------
     def invoke(self, event_bytes, request_id=None, timeout_ms=None, invocation_type="RequestResponse",
-               client_context=None, cognito_identity=None):
+               client_context=None, cognito_identity=None, trace_id=None, tenant_id=None):
         """In-process invoke. Returns ({"status": int, header: value...}, body_bytes)."""
         status, headers, body = self._invoke(event_bytes, request_id, timeout_ms, invocation_type,
-                                             client_context, cognito_identity)
+                                             client_context, cognito_identity, trace_id, tenant_id)
         return dict(headers, status=status), body
 
-    def _invoke(self, event, request_id, timeout_ms, invocation_type, client_context, cognito):
+    def _invoke(self, event, request_id, timeout_ms, invocation_type, client_context, cognito,
+                trace_id=None, tenant_id=None):
         request_id = request_id or str(uuid.uuid4())
         base = {"X-Amz-Request-Id": request_id}
         if invocation_type == "DryRun":
@@ -207,7 +235,7 @@ class RuntimeEmulator:
         is_async = invocation_type == "Event"
         with self._lock:
             inv = Invocation(request_id, event, int(timeout_ms or self.timeout_ms),
-                             client_context, cognito, is_async, self._lock)
+                             client_context, cognito, is_async, self._lock, trace_id, tenant_id)
             self._history.append(inv)
             if self._pending_init_error is not None:
                 # Lambda serves an init error to the invokes that hit the failed sandbox.
@@ -284,7 +312,15 @@ class RuntimeEmulator:
             inv.status = "running"
             inv.delivered_at_ms = epoch_ms()
             inv.deadline_ms = inv.delivered_at_ms + inv.timeout_ms
+            if self.invocation_ids:
+                inv.invocation_id = str(uuid.uuid4())
+            if inv.trace_id is None:
+                # The X-Ray header as Lambda sends it, with the Lineage field its recursive-loop
+                # detection counts (hash of the function:hops).
+                inv.trace_id = "Root=1-%08x-%s;Parent=%s;Sampled=0;Lineage=1:%s:0" % (
+                    int(time.time()), secrets.token_hex(12), secrets.token_hex(8), secrets.token_hex(4))
             self._running.setdefault(inv.request_id, []).append(inv)
+            self.max_running = max(self.max_running, sum(len(lst) for lst in self._running.values()))
             inv.cond.notify_all()
             poller.invocation = inv
             poller.event.set()
@@ -299,14 +335,30 @@ class RuntimeEmulator:
             self._queue.appendleft(inv)
             self._dispatch_locked()
 
-    def _find_running_locked(self, request_id):
+    def _match_result_locked(self, request_id, invocation_id):
+        """(invocation, status, error) for a posted result: 202 for a live delivery, 410 when it
+        already timed out (Lambda's ErrorRuntimeInvokeTimeout), 400 when nothing matches."""
         now = epoch_ms()
-        for inv in list(self._running.get(request_id, [])):
-            if now > inv.deadline_ms + GRACE_MS:
+        running = list(self._running.get(request_id, []))
+        if invocation_id is not None:
+            running = [inv for inv in running if inv.invocation_id == invocation_id]
+        for inv in running:
+            if now > inv.deadline_ms:
                 self._expire_locked(inv)
-            else:
-                return inv
-        return None
+                return inv, 410, None
+            return inv, 202, None
+        # Not running: a delivery of this request id (with this invocation id) that timed out?
+        for inv in reversed(self._history):
+            if inv.request_id != request_id or inv.deadline_ms is None:
+                continue
+            if invocation_id is not None and inv.invocation_id != invocation_id:
+                continue
+            if inv.status == "timed_out" or (inv.status == "running" and now > inv.deadline_ms):
+                return inv, 410, None
+            break
+        if invocation_id is not None:
+            return None, 400, "InvalidInvocationId"
+        return None, 400, "InvalidRequestID"
 
 
 class _Handler(_httpkit.Handler):
@@ -342,6 +394,7 @@ class _Handler(_httpkit.Handler):
                 emu.first_next_monotonic = time.monotonic()
             emu._pending_init_error = None      # a runtime that polls has initialised
             emu._pollers.append(poller)
+            emu.max_pollers_waiting = max(emu.max_pollers_waiting, len(emu._pollers))
             emu._dispatch_locked()
         # No timeout on /next (as in Lambda), but notice a runtime that went away.
         while not poller.event.wait(1.0):
@@ -358,8 +411,11 @@ class _Handler(_httpkit.Handler):
         headers = {"Lambda-Runtime-Aws-Request-Id": inv.request_id,
                    "Lambda-Runtime-Deadline-Ms": str(inv.deadline_ms),
                    "Lambda-Runtime-Invoked-Function-Arn": emu.function_arn,
-                   "Lambda-Runtime-Trace-Id": "Root=1-%08x-%s;Parent=%s;Sampled=0" % (
-                       int(time.time()), secrets.token_hex(12), secrets.token_hex(8))}
+                   "Lambda-Runtime-Trace-Id": inv.trace_id}
+        if inv.invocation_id is not None:
+            headers["Lambda-Runtime-Invocation-Id"] = inv.invocation_id
+        if inv.tenant_id is not None:
+            headers["Lambda-Runtime-Aws-Tenant-Id"] = inv.tenant_id
         if inv.client_context is not None:
             headers["Lambda-Runtime-Client-Context"] = inv.client_context
         if inv.cognito_identity is not None:
@@ -390,16 +446,24 @@ class _Handler(_httpkit.Handler):
     def _result(self, emu, request_id, kind):
         body = self.read_body()
         error_type = self.headers.get("Lambda-Runtime-Function-Error-Type")
+        invocation_id = self.headers.get("Lambda-Runtime-Invocation-Id")
         with emu._lock:
-            inv = emu._find_running_locked(request_id)
+            inv, status, error = emu._match_result_locked(request_id, invocation_id)
             if inv is not None:
+                inv.results.append({"kind": kind, "invocation_id": invocation_id, "status": status})
+            if status == 202:
                 if kind == "response":
                     emu._finish_locked(inv, "succeeded", None, body)
                 else:
                     emu._finish_locked(inv, "failed", error_type, body)
-        if inv is None:
-            return self.reply_json(400, {"errorMessage": "Invalid request ID: %s" % request_id,
-                                         "errorType": "InvalidRequestID"})
+        if status == 410:
+            return self.reply_json(410, {"errorType": "ErrorRuntimeInvokeTimeout",
+                                         "errorMessage": "Invoke timeout: %s" % request_id})
+        if status == 400:
+            return self.reply_json(400, {"errorMessage": "Invalid request ID: %s" % request_id
+                                         if error == "InvalidRequestID" else
+                                         "Invalid invocation ID for request %s: %s" % (request_id, invocation_id),
+                                         "errorType": error})
         self.reply_json(202, {"status": "OK"})
 
     def _init_error(self, emu):
@@ -428,7 +492,7 @@ class _Handler(_httpkit.Handler):
         status, headers, body = emu._invoke(
             event, h.get("X-Emulator-Request-Id"), int(timeout) if timeout else None,
             h.get("X-Amz-Invocation-Type", "RequestResponse"), client_context,
-            h.get("X-Emulator-Cognito-Identity"))
+            h.get("X-Emulator-Cognito-Identity"), h.get("X-Amzn-Trace-Id"), h.get("X-Amz-Tenant-Id"))
         self.reply(status, body, headers)
 
 
@@ -440,11 +504,13 @@ def main(argv=None):
     ap.add_argument("--function-arn", default=DEFAULT_ARN)
     ap.add_argument("--queue-timeout-ms", type=int, default=10000,
                     help="how long a sync invoke waits for a runtime to pick it up")
+    ap.add_argument("--no-invocation-ids", action="store_true",
+                    help="send no Lambda-Runtime-Invocation-Id, as Runtime APIs before 2026")
     ap.add_argument("--exit-on-stdin-eof", action="store_true")
     ap.add_argument("--verbose", action="store_true", help="log every request to stderr")
     args = ap.parse_args(argv)
     emu = RuntimeEmulator(args.host, args.port, args.timeout_ms, args.function_arn,
-                          args.queue_timeout_ms)
+                          args.queue_timeout_ms, invocation_ids=not args.no_invocation_ids)
     _httpkit.serve_cli(emu, lambda: {"runtime_api": emu.runtime_api},
                        args.exit_on_stdin_eof, args.verbose, "runtime_emulator")
 
