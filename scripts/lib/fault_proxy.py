@@ -31,7 +31,18 @@ Admin API (JSON):
                    "body","body_size"}]   status = what the client got (null if nothing)
     GET  /held     [ids]          POST /release  {"id":N} or empty = all -> {"released":[ids]}
     GET  /stats    {"connections_accepted":N,"requests":M,"open_connections":K}
-    POST /reset    clears rules, log, counters; releases holds
+    POST /reset    clears rules, log, counters and client tokens; releases holds
+    GET  /client-tokens          {"tokens":[{"token","state","age_ms"}]}
+    POST /client-tokens/expire   forgets every completed token, as if DynamoDB's 10-minute
+                                 window had passed -> {"expired":[tokens]}
+
+DynamoDB's ClientRequestToken, which moto ignores, is given its AWS meaning here, where a
+TransactWriteItems is about to reach moto (so fault rules in front of it still apply first):
+the same token with the same parameters within 10 minutes of the first success is answered
+with that first answer and applies nothing (log action "idempotent_replay"); the same token
+with other parameters is IdempotentParameterMismatchException, and while the first request is
+still in flight TransactionInProgressException (log action "idempotent_refused"). A
+transaction that failed is not remembered: its retry runs again, as on DynamoDB.
 
 Importable: FaultProxy(upstream_host, upstream_port, port=0, admin_port=0) with
 start()/stop()/add_rule()/rules()/log()/held()/release()/stats()/reset().
@@ -64,6 +75,7 @@ UPSTREAM_TIMEOUT_S = 60
 LOG_LIMIT = 10000
 BODY_LOG_LIMIT = 16384
 HOP_BY_HOP = ("connection", "keep-alive", "transfer-encoding", "proxy-connection")
+CLIENT_TOKEN_WINDOW_S = 600     # DynamoDB honours a ClientRequestToken for 10 minutes
 SCOPE_RE = re.compile(r"Credential=[^/,\s]+/\d{8}/[^/,\s]+/([^/,\s]+)/")
 
 
@@ -110,6 +122,7 @@ class FaultProxy:
         self._next_id = 1
         self._next_conn = 1
         self._requests = 0
+        self._tokens = {}               # ClientRequestToken -> {"params", "state", "answer", "done_at"}
 
     # --- life cycle --------------------------------------------------------
     def start(self):
@@ -181,6 +194,49 @@ class FaultProxy:
         if self._proxy:
             with self._proxy.counter_lock:
                 self._proxy.connections_accepted = 0
+
+    def client_tokens(self):
+        now = time.monotonic()
+        with self._lock:
+            return [{"token": t, "state": v["state"],
+                     "age_ms": int((now - v["done_at"]) * 1000) if v["done_at"] else None}
+                    for t, v in self._tokens.items()]
+
+    def expire_client_tokens(self):
+        with self._lock:
+            done = [t for t, v in self._tokens.items() if v["state"] == "done"]
+            for t in done:
+                del self._tokens[t]
+            return done
+
+    # --- DynamoDB's ClientRequestToken --------------------------------------
+    def _token_begin(self, token, params):
+        """None to go ahead (the token is now in flight), or the answer DynamoDB would give."""
+        now = time.monotonic()
+        with self._lock:
+            known = self._tokens.get(token)
+            if known and known["state"] == "done" and now - known["done_at"] > CLIENT_TOKEN_WINDOW_S:
+                del self._tokens[token]
+                known = None
+            if known is None:
+                self._tokens[token] = {"params": params, "state": "in_flight", "answer": None, "done_at": None}
+                return None
+            if known["params"] != params:
+                return "idempotent_refused", _dynamodb_error(
+                    "IdempotentParameterMismatchException",
+                    "The request uses the same client token as a previous, but non-identical request.")
+            if known["state"] == "in_flight":
+                return "idempotent_refused", _dynamodb_error(
+                    "TransactionInProgressException",
+                    "The transaction with the given request token is already in progress.")
+            return "idempotent_replay", known["answer"]
+
+    def _token_end(self, token, answer):
+        with self._lock:
+            if answer[0] == 200:
+                self._tokens[token].update(state="done", answer=answer, done_at=time.monotonic())
+            else:
+                self._tokens.pop(token, None)   # failed transactions are not remembered
 
     # --- used by the proxy handler -----------------------------------------
     def _new_connection_id(self):
@@ -259,7 +315,7 @@ class _ProxyHandler(_httpkit.Handler):
                 px._update(entry, finished_ms=epoch_ms())
                 self.abort()
             elif action == "drop_after_forward":
-                upstream = self._forward(body)
+                upstream = self._forward_as_dynamodb(entry, body)
                 px._update(entry, upstream_status=upstream[0], finished_ms=epoch_ms())
                 self.abort()
             elif action == "hold" and not self._hold(px, entry, rule):
@@ -269,7 +325,7 @@ class _ProxyHandler(_httpkit.Handler):
             else:
                 if action == "delay":
                     time.sleep(float(rule.get("delay_ms", 0)) / 1000.0)
-                upstream = self._forward(body)
+                upstream = self._forward_as_dynamodb(entry, body)
                 self._send(entry, *upstream, upstream_status=upstream[0])
         finally:
             if entry["finished_ms"] is None:     # the client went away while we wrote
@@ -311,6 +367,31 @@ class _ProxyHandler(_httpkit.Handler):
                             else "application/x-amz-json-1.0"))
         return status, None, headers, body
 
+    def _forward_as_dynamodb(self, entry, body):
+        """_forward, with DynamoDB's ClientRequestToken semantics for TransactWriteItems."""
+        px = self.server.owner
+        if entry["service"] != "dynamodb" or entry["operation"] != "TransactWriteItems":
+            return self._forward(body)
+        try:
+            request = json.loads(body)
+        except ValueError:
+            return self._forward(body)
+        token = request.pop("ClientRequestToken", None) if isinstance(request, dict) else None
+        if token is None:
+            return self._forward(body)
+        params = json.dumps(request, sort_keys=True)
+        early = px._token_begin(token, params)
+        if early is not None:
+            action, answer = early
+            px._update(entry, action=action)
+            return answer
+        answer = None
+        try:
+            answer = self._forward(body)
+            return answer
+        finally:
+            px._token_end(token, answer or (502, None, [], b""))
+
     def _forward(self, body):
         """Send the request upstream on a new connection; (status, reason, headers, body)."""
         chunked = "chunked" in self.headers.get("Transfer-Encoding", "").lower()
@@ -344,6 +425,13 @@ class _ProxyHandler(_httpkit.Handler):
             {"proxy_error": "upstream failed: %r" % (err,)}).encode()
 
 
+def _dynamodb_error(code, message):
+    """(status, reason, headers, body) of a DynamoDB JSON 1.0 error."""
+    body = json.dumps({"__type": "com.amazonaws.dynamodb.v20120810#" + code, "message": message}).encode()
+    return 400, "Bad Request", [("Content-Type", "application/x-amz-json-1.0"),
+                                ("x-amzn-RequestId", "fault-proxy-%d" % epoch_ms())], body
+
+
 class _AdminHandler(_httpkit.Handler):
     server_version = "fault-proxy-admin"
 
@@ -372,6 +460,10 @@ class _AdminHandler(_httpkit.Handler):
                     None if entry_id is None else int(entry_id))})
             if route == ("GET", "/stats"):
                 return self.reply_json(200, px.stats())
+            if route == ("GET", "/client-tokens"):
+                return self.reply_json(200, {"tokens": px.client_tokens()})
+            if route == ("POST", "/client-tokens/expire"):
+                return self.reply_json(200, {"expired": px.expire_client_tokens()})
             if route == ("POST", "/reset"):
                 px.reset()
                 return self.reply_json(200, {"status": "ok"})
