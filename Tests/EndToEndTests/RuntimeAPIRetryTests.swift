@@ -8,21 +8,23 @@ extension EndToEnd {
     /// the process, so the next event does not pay a cold start.
     @Suite("Resilience: /next retry")
     struct RuntimeAPIRetryTests {
-        @Test("a /next answered 500 and then reset is retried, and the same process serves the next event")
+        @Test("a /next answered 500 and then dropped is retried, and the same process serves the next event")
         func nextFailuresRetried() throws {
             let stack = try TestStack()
             let bootstrap = try stack.startBootstrap()
             let first = try stack.invoke(Events.raw(orderID: .string(Events.uniqueOrderID("retry-a"))))
             #expect(first.body?["first_time"]?.boolValue == true, "\(first.text)")
 
-            // The runtime is back in /next already; the two polls after the next event get the faults.
+            // The runtime is back in /next already; the polls after the next event get the faults.
+            // The first reset hits the connection kept alive after the 500, which libcurl itself
+            // replaces and sends again; the second, on that fresh connection, reaches the runtime.
             _ = try TestHTTP.expectOK("POST", "http://\(stack.emulator.runtimeAPI)/emulator/faults",
-                                      json: ["next": [["status": 500], ["action": "reset"]]])
+                                      json: ["next": [["status": 500], ["action": "reset"], ["action": "reset"]]])
             let second = try stack.invoke(Events.raw(orderID: .string(Events.uniqueOrderID("retry-b"))))
             #expect(second.body?["first_time"]?.boolValue == true, "\(second.text)")
-            try waitUntil("both /next faults applied and the runtime polling again", timeout: .seconds(10)) {
+            try waitUntil("the three /next faults applied and the runtime polling again", timeout: .seconds(10)) {
                 let state = try stack.emulator.state()
-                return state["next_faults_applied"]?.numberValue?.int64Value == 2
+                return state["next_faults_applied"]?.numberValue?.int64Value == 3
                     && state["pollers_waiting"]?.numberValue?.int64Value == 1
             }
 
@@ -37,6 +39,7 @@ extension EndToEnd {
             #expect(warnings.count == 2, "\(bootstrap.logs)")
             #expect(warnings.first?.contains("answered HTTP 500") == true, "\(warnings)")
             #expect(warnings.first?.contains("in 100 ms (failure 1 in a row)") == true, "\(warnings)")
+            #expect(warnings.last?.contains("Runtime API request /runtime/invocation/next failed:") == true, "\(warnings)")
             #expect(warnings.last?.contains("in 300 ms (failure 2 in a row)") == true, "\(warnings)")
         }
     }
