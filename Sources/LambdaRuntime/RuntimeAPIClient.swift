@@ -146,7 +146,6 @@ public final class RuntimeAPIClient: RuntimeAPIClientProtocol {
 
     /// Request IDs are UUIDs; anything else is percent-encoded so it cannot change the path.
     private func pathSegment(_ requestID: String) -> String {
-        let hex = Array("0123456789ABCDEF".utf8)
         var encoded: [UInt8] = []
         encoded.reserveCapacity(requestID.utf8.count)
         for byte in requestID.utf8 {
@@ -155,7 +154,8 @@ public final class RuntimeAPIClient: RuntimeAPIClientProtocol {
                  UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."):
                 encoded.append(byte)
             default:
-                encoded += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+                encoded.append(UInt8(ascii: "%"))
+                Hex.append(byte, to: &encoded, uppercase: true)
             }
         }
         return String(decoding: encoded, as: UTF8.self)
