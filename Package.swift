@@ -49,7 +49,12 @@ let package = Package(
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
         .testTarget(name: "EssentialsTests", dependencies: ["Essentials", "JSON"]),
-        .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "Essentials", "HTTP", "JSON"]),
+        .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "Essentials", "HTTP", "JSON", "TransportDoubles"]),
+        // The libcurl layer against a small HTTP/1.1 server the tests run on 127.0.0.1, and the
+        // scripted transport held to the same contract.
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TransportDoubles"]),
+        // A scripted HTTPTransport for the unit tests of the code above the transport seam.
+        .target(name: "TransportDoubles", dependencies: ["HTTP"], path: "Tests/TransportDoubles"),
         .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "Essentials", "HTTP", "Hashing", "JSON"], exclude: ["Fixtures"]),
         .testTarget(name: "OrderPipelineTests", dependencies: ["OrderPipeline", "AWSClient", "Essentials", "Hashing", "JSON", "LambdaRuntime"]),
         // The harness both kinds of system test share: processes, the scripts/lib tools, HTTP, waits.

@@ -24,13 +24,17 @@ public struct LogSink: Sendable {
     }
 
     /// Standard error: CloudWatch captures it on Lambda, and `bootstrap invoke` keeps stdout for the response.
-    public static let standardError = LogSink { line in
-        writeAll(line + "\n", to: 2)
-    }
+    public static let standardError = fileDescriptor(2)
 
     /// Standard output, for `bootstrap invoke`'s response.
-    public static let standardOutput = LogSink { line in
-        writeAll(line + "\n", to: 1)
+    public static let standardOutput = fileDescriptor(1)
+
+    /// Each line and a newline, written whole to an open file descriptor (`write(2)`, retried on
+    /// EINTR and short writes).
+    /// - Parameter descriptor: The descriptor; the caller keeps it open.
+    /// - Returns: The sink.
+    public static func fileDescriptor(_ descriptor: Int32) -> LogSink {
+        LogSink { line in writeAll(line + "\n", to: descriptor) }
     }
 
     private static func writeAll(_ text: String, to descriptor: Int32) {

@@ -16,14 +16,52 @@ public struct HTTPHeader: Sendable, Equatable {
         self.name = name
         self.value = value
     }
+
+    /// The same field with its name in ASCII lower case, as ``HTTPConnection`` delivers received ones.
+    public var lowercasedName: HTTPHeader {
+        HTTPHeader(HeaderBytes.lowercased(name.utf8), value)
+    }
 }
 
 extension Array where Element == HTTPHeader {
-    /// The value of the first header whose name matches, ignoring case.
+    /// The value of the first header whose name matches, ignoring ASCII case (field names are
+    /// ASCII tokens, RFC 9110 §5.1; compared by bytes, nothing is allocated).
     /// - Parameter name: The header name to look up.
     /// - Returns: The value, or `nil` when no such header is present.
     public func value(for name: String) -> String? {
-        let wanted = name.lowercased()
-        return first { $0.name.lowercased() == wanted }?.value
+        first { HeaderBytes.equalIgnoringASCIICase($0.name.utf8, name.utf8) }?.value
+    }
+}
+
+/// Byte helpers for header lines: one home for lower-casing, comparing and trimming field names
+/// and values, all on bytes (a Swift `Character` would merge "\r\n" into one and survive a trim).
+enum HeaderBytes {
+    /// `A`–`Z` to `a`–`z`; every other byte as it is.
+    static func lowercased(_ byte: UInt8) -> UInt8 {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
+    }
+
+    /// The bytes as text with ASCII letters lower-cased.
+    static func lowercased(_ bytes: some Sequence<UInt8>) -> String {
+        String(decoding: bytes.map(lowercased), as: UTF8.self)
+    }
+
+    /// Whether two names are equal ignoring ASCII case.
+    static func equalIgnoringASCIICase(_ left: some Collection<UInt8>, _ right: some Collection<UInt8>) -> Bool {
+        left.count == right.count && zip(left, right).allSatisfy { lowercased($0) == lowercased($1) }
+    }
+
+    /// Optional whitespace around a field value (RFC 9110 §5.5: SP and HTAB), and the line's CR LF.
+    static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A
+    }
+
+    /// The range of `bytes` without leading and trailing ``isSpace(_:)`` bytes.
+    static func trimmed(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Range<Int> {
+        var start = start
+        var end = end
+        while start < end, isSpace(bytes[start]) { start += 1 }
+        while end > start, isSpace(bytes[end - 1]) { end -= 1 }
+        return start..<end
     }
 }

@@ -20,18 +20,20 @@ final class ResponseSink {
             headers.removeAll(keepingCapacity: true)
             return
         }
+        guard let first = bytes.first else { return }
+        if first == 0x20 || first == 0x09 {
+            // obs-fold (RFC 9112 §5.2): a line that starts with whitespace continues the previous
+            // field's value; it is joined with one space. libcurl passes such lines on as they came.
+            let piece = HeaderBytes.trimmed(bytes, from: 0, to: bytes.count)
+            guard !piece.isEmpty, let last = headers.indices.last else { return }
+            let continuation = String(decoding: bytes[piece], as: UTF8.self)
+            headers[last].value = headers[last].value.isEmpty ? continuation : headers[last].value + " " + continuation
+            return
+        }
         guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else { return }
-        let name = String(decoding: bytes[..<colon], as: UTF8.self).lowercased()
-        // Trim bytes, not Characters: "\r\n" is a single Character in Swift and would survive.
-        var start = colon + 1
-        var end = bytes.endIndex
-        while start < end, Self.isSpace(bytes[start]) { start += 1 }
-        while end > start, Self.isSpace(bytes[end - 1]) { end -= 1 }
-        headers.append(HTTPHeader(name, String(decoding: bytes[start..<end], as: UTF8.self)))
-    }
-
-    private static func isSpace(_ byte: UInt8) -> Bool {
-        byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A
+        let name = HeaderBytes.lowercased(bytes[..<colon])
+        let value = HeaderBytes.trimmed(bytes, from: colon + 1, to: bytes.endIndex)
+        headers.append(HTTPHeader(name, String(decoding: bytes[value], as: UTF8.self)))
     }
 }
 

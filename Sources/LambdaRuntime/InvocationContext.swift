@@ -47,7 +47,7 @@ public struct InvocationContext: Sendable, Equatable {
     /// - Throws: ``RuntimeAPIError`` when the request ID or the deadline is missing or malformed.
     public init(headers: [HTTPHeader]) throws(RuntimeAPIError) {
         func header(_ name: String) -> String? {
-            headers.first { $0.name == name }?.value
+            headers.value(for: name)
         }
         guard let requestID = header(AmazonHeaders.requestID), !requestID.isEmpty else {
             throw RuntimeAPIError(.missingHeader(AmazonHeaders.requestID))

@@ -12,10 +12,12 @@ public enum ProcessEnvironment {
         var values: [String: String] = [:]
         var cursor = environ
         while let entry = cursor.pointee {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") {
-                let name = String(text[..<equals])
-                if values[name] == nil { values[name] = String(text[text.index(after: equals)...]) }
+            // Split at the first "=" byte: as a Character, "=" followed by a combining mark would
+            // be one grapheme and the variable would be lost.
+            let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(entry).assumingMemoryBound(to: UInt8.self), count: strlen(entry))
+            if let equals = bytes.firstIndex(of: UInt8(ascii: "=")) {
+                let name = String(decoding: bytes[..<equals], as: UTF8.self)
+                if values[name] == nil { values[name] = String(decoding: bytes[(equals + 1)...], as: UTF8.self) }
             }
             cursor += 1
         }

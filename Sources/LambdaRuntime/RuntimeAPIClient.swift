@@ -1,44 +1,79 @@
 import HTTP
 import JSON
 
-/// The Lambda Runtime API (2018-06-01) over one kept-alive libcurl connection.
+/// What the run loop needs of the Runtime API: fetch an event, post its answer.
+///
+/// ``RuntimeAPIClient`` is the real one; unit tests drive ``RuntimeLoop`` with a scripted one, as
+/// swift-aws-lambda-runtime tests its run loop with a mock client.
+public protocol RuntimeAPIClientProtocol: AnyObject {
+    /// Waits for the next event (`GET /runtime/invocation/next`).
+    func nextInvocation() throws(RuntimeAPIError) -> Invocation
+    /// Sends a successful result (`POST /runtime/invocation/{id}/response`).
+    func sendResponse(_ body: [UInt8], for requestID: String) throws(RuntimeAPIError) -> RuntimeAPIClient.PostOutcome
+    /// Reports a failed invocation (`POST /runtime/invocation/{id}/error`).
+    func sendError(_ error: FunctionError, for requestID: String) throws(RuntimeAPIError) -> RuntimeAPIClient.PostOutcome
+}
+
+/// The Lambda Runtime API (2018-06-01) over one kept-alive connection (an ``HTTPTransport``).
 ///
 /// - SeeAlso: https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html
-public final class RuntimeAPIClient {
+public final class RuntimeAPIClient: RuntimeAPIClientProtocol {
     private let baseURL: String
-    private let connection: HTTPConnection
+    private let transport: any HTTPTransport
     /// Posting a result is local and quick; a stuck Runtime API must not hang the runtime for ever.
-    private let postTimeouts = HTTPTimeouts(connectMilliseconds: 1_000, totalMilliseconds: 10_000)
+    static let postTimeouts = HTTPTimeouts(connectMilliseconds: 1_000, totalMilliseconds: 10_000)
     /// No total timeout on `/next`: Lambda freezes the sandbox while the request waits, and a timer
     /// would fire on thaw (Lambda's docs: "Do not set a timeout on the GET request").
-    private let nextTimeouts = HTTPTimeouts(connectMilliseconds: 1_000, totalMilliseconds: nil)
+    static let nextTimeouts = HTTPTimeouts(connectMilliseconds: 1_000, totalMilliseconds: nil)
 
-    /// Creates the client.
+    /// Creates the client on its own libcurl connection.
     /// - Parameter endpoint: `host:port` from `AWS_LAMBDA_RUNTIME_API`.
     /// - Throws: ``RuntimeAPIError`` when the endpoint is not `host:port` or no handle can be made.
-    public init(endpoint: String) throws(RuntimeAPIError) {
+    public convenience init(endpoint: String) throws(RuntimeAPIError) {
+        let connection: HTTPConnection
+        do {
+            connection = try HTTPConnection(caBundlePath: nil)
+        } catch {
+            throw RuntimeAPIError(.transport(endpoint: "init", error))
+        }
+        try self.init(endpoint: endpoint, transport: connection)
+    }
+
+    /// Creates the client on a given transport (a scripted one in unit tests).
+    /// - Parameters:
+    ///   - endpoint: `host:port` from `AWS_LAMBDA_RUNTIME_API`.
+    ///   - transport: Carries every exchange; the client uses it from one thread.
+    /// - Throws: ``RuntimeAPIError`` when the endpoint is not `host:port`.
+    public init(endpoint: String, transport: any HTTPTransport) throws(RuntimeAPIError) {
         guard let colon = endpoint.lastIndex(of: ":"),
               !endpoint[..<colon].isEmpty,
               let port = Int(endpoint[endpoint.index(after: colon)...]), (1...65_535).contains(port)
         else { throw RuntimeAPIError(.invalidEndpoint(endpoint)) }
         baseURL = "http://\(endpoint)/2018-06-01"
-        do {
-            connection = try HTTPConnection(caBundlePath: nil)
-        } catch {
-            throw RuntimeAPIError(.transport(endpoint: "init", detail: error.description))
-        }
+        self.transport = transport
     }
 
     /// Waits for the next event (`GET /runtime/invocation/next`).
     /// - Returns: The event and its context.
-    /// - Throws: ``RuntimeAPIError`` when the Runtime API fails or answers without the required headers.
+    /// - Throws: ``RuntimeAPIError`` when the Runtime API fails or answers without the required
+    ///   headers; ``RuntimeAPIError/Code/invalidInvocation(requestID:problem:)`` when the request ID
+    ///   came but another required header is missing or unreadable, so the caller can answer it.
     public func nextInvocation() throws(RuntimeAPIError) -> Invocation {
         let path = "/runtime/invocation/next"
-        let response = try send(HTTPRequest(method: "GET", url: baseURL + path, timeouts: nextTimeouts), path)
+        let response = try send(HTTPRequest(method: "GET", url: baseURL + path, timeouts: Self.nextTimeouts), path)
         guard response.status == 200 else {
             throw RuntimeAPIError(.unexpectedStatus(endpoint: path, status: response.status, body: response.bodyText))
         }
-        return Invocation(context: try InvocationContext(headers: response.headers), event: response.body)
+        do {
+            return Invocation(context: try InvocationContext(headers: response.headers), event: response.body)
+        } catch {
+            // With a request ID the event can be answered; without one it cannot even be named.
+            if let requestID = response.headers.value(for: AmazonHeaders.requestID), !requestID.isEmpty,
+               error.code != .missingHeader(AmazonHeaders.requestID) {
+                throw RuntimeAPIError(.invalidInvocation(requestID: requestID, problem: error.description))
+            }
+            throw error
+        }
     }
 
     /// Outcome of posting an invocation's result.
@@ -87,7 +122,7 @@ public final class RuntimeAPIClient {
     }
 
     private func post(_ path: String, body: [UInt8], headers: [HTTPHeader]) throws(RuntimeAPIError) -> PostOutcome {
-        let request = HTTPRequest(method: "POST", url: baseURL + path, headers: headers, body: body, timeouts: postTimeouts)
+        let request = HTTPRequest(method: "POST", url: baseURL + path, headers: headers, body: body, timeouts: Self.postTimeouts)
         let response = try send(request, path)
         switch response.status {
         case 200..<300:
@@ -103,26 +138,27 @@ public final class RuntimeAPIClient {
 
     private func send(_ request: HTTPRequest, _ path: String) throws(RuntimeAPIError) -> HTTPResponse {
         do {
-            return try connection.perform(request)
+            return try transport.perform(request)
         } catch {
-            throw RuntimeAPIError(.transport(endpoint: path, detail: error.description))
+            throw RuntimeAPIError(.transport(endpoint: path, error))
         }
     }
 
     /// Request IDs are UUIDs; anything else is percent-encoded so it cannot change the path.
     private func pathSegment(_ requestID: String) -> String {
-        var encoded = ""
+        var encoded: [UInt8] = []
+        encoded.reserveCapacity(requestID.utf8.count)
         for byte in requestID.utf8 {
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
                  UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."):
-                encoded.unicodeScalars.append(Unicode.Scalar(byte))
+                encoded.append(byte)
             default:
-                let hex = Array("0123456789ABCDEF".utf8)
-                encoded += "%" + String(decoding: [hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]], as: UTF8.self)
+                encoded.append(UInt8(ascii: "%"))
+                Hex.append(byte, to: &encoded, uppercase: true)
             }
         }
-        return encoded
+        return String(decoding: encoded, as: UTF8.self)
     }
 }
 

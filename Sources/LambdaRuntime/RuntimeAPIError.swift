@@ -1,19 +1,27 @@
+import HTTP
+import JSON
+
 /// The Runtime API failed or answered something the runtime cannot work with.
 ///
-/// Lambda restarts a runtime that exits, so these end the process with a message.
+/// Lambda restarts a runtime that exits, so most of these end the process with a message; the
+/// loop retries a transient `/next` failure a few times first (``isTransient``) and answers an
+/// ``Code/invalidInvocation(requestID:problem:)`` with an error instead.
 public struct RuntimeAPIError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What failed.
     public enum Code: Sendable, Equatable {
         /// `AWS_LAMBDA_RUNTIME_API` is missing or not `host:port`.
         case invalidEndpoint(String)
-        /// The request never completed (connection refused, reset, …).
-        case transport(endpoint: String, detail: String)
+        /// The request never completed (connection refused, reset, timed out, …).
+        case transport(endpoint: String, HTTPError)
         /// The Runtime API answered with a status that means the runtime must stop.
         case unexpectedStatus(endpoint: String, status: Int, body: String)
         /// `/next` came without a required header.
         case missingHeader(String)
         /// `/next` came with a header the runtime cannot read.
         case malformedHeader(String, String)
+        /// `/next` named its request but another required header is missing or unreadable
+        /// (`problem` says which and what came): the event can be answered with an error.
+        case invalidInvocation(requestID: String, problem: String)
     }
 
     /// What failed.
@@ -24,19 +32,62 @@ public struct RuntimeAPIError: Error, Sendable, Equatable, CustomStringConvertib
         self.code = code
     }
 
+    /// A failure that may well not happen again a moment later: the connection was refused, reset
+    /// or timed out, or the Runtime API answered 5xx. aws-lambda-cpp retries `/next` on these.
+    public var isTransient: Bool {
+        switch code {
+        case .transport(_, let error):
+            return error.isTimeout || error.isConnectionFailure
+        case .unexpectedStatus(_, let status, _):
+            return (500..<600).contains(status)
+        case .invalidEndpoint, .missingHeader, .malformedHeader, .invalidInvocation:
+            return false
+        }
+    }
+
     /// A one-line description for the log line written before the process exits.
     public var description: String {
         switch code {
         case .invalidEndpoint(let value):
-            return "AWS_LAMBDA_RUNTIME_API must be host:port, found \"\(value)\""
-        case .transport(let endpoint, let detail):
-            return "Runtime API request \(endpoint) failed: \(detail)"
+            return "AWS_LAMBDA_RUNTIME_API must be host:port, found \(Self.excerpt(value))"
+        case .transport(let endpoint, let error):
+            return "Runtime API request \(endpoint) failed: \(error)"
         case .unexpectedStatus(let endpoint, let status, let body):
-            return "Runtime API request \(endpoint) answered HTTP \(status): \(body.prefix(512))"
+            return "Runtime API request \(endpoint) answered HTTP \(status): \(Self.excerpt(body, limit: 512, quoted: false))"
         case .missingHeader(let name):
             return "Runtime API /next response has no \(name) header"
         case .malformedHeader(let name, let value):
-            return "Runtime API /next response has a malformed \(name) header: \"\(value.prefix(128))\""
+            let expected = name == AmazonHeaders.deadline ? " (expected Unix time in milliseconds)" : ""
+            return "Runtime API /next response has a malformed \(name) header\(expected): \(Self.excerpt(value))"
+        case .invalidInvocation(_, let problem):
+            return problem
         }
+    }
+
+    /// What came, cut so that its escaped form fits in `limit` UTF-8 bytes (on a scalar boundary)
+    /// and JSON-escaped, so a hostile value can neither flood a message nor put a control character
+    /// in a log line. Linear in the part shown.
+    /// - Parameters:
+    ///   - text: The value as received.
+    ///   - limit: The most bytes of escaped text to show.
+    ///   - quoted: Whether to put it in double quotes.
+    /// - Returns: The excerpt, with "…" when something was cut.
+    static func excerpt(_ text: String, limit: Int = 64, quoted: Bool = true) -> String {
+        let scalars = text.unicodeScalars
+        var end = scalars.startIndex
+        var width = 0
+        while end < scalars.endIndex {
+            let scalar = scalars[end]
+            let escapedWidth = switch scalar.value {
+            case 0..<0x20, 0x2028, 0x2029: 6  // \u00XX (or a shorter \n)
+            case 0x22, 0x5C: 2
+            default: UTF8.width(scalar)
+            }
+            if width + escapedWidth > limit { break }
+            width += escapedWidth
+            end = scalars.index(after: end)
+        }
+        let shown = JSONString.escaped(String(scalars[..<end])) + (end < scalars.endIndex ? "…" : "")
+        return quoted ? "\"\(shown)\"" : shown
     }
 }

@@ -44,7 +44,11 @@ Inspection:
                            each invocation: request_id, status, error_type, times, deadline_ms,
                            invocation_id, trace_id, tenant_id, results: [{"kind", "invocation_id",
                            "status"}] (every /response or /error posted for it, with our answer)
-    POST /emulator/reset   clears invocations, init errors and counters
+    POST /emulator/reset   clears invocations, init errors, counters and pending faults
+    POST /emulator/faults  {"next": [{"status": 500}, {"action": "reset"}, ...]}: the next
+                           GET /next requests, one fault each in order, are answered with that
+                           status (a Lambda-style error body) or have their connection reset
+                           (RST, no answer); no event is taken from the queue for them
 
 Importable: RuntimeEmulator(host, port, timeout_ms, function_arn).start()/.port/
 .invoke(event_bytes, request_id=None, timeout_ms=None) -> (headers_with_status, body)/
@@ -158,6 +162,8 @@ class RuntimeEmulator:
         self.first_next_monotonic = None
         self.max_pollers_waiting = 0
         self.max_running = 0
+        self._next_faults = collections.deque()   # injected: what the coming /next requests get
+        self.faults_applied = 0
 
     # --- life cycle --------------------------------------------------------
     def start(self):
@@ -216,7 +222,17 @@ class RuntimeEmulator:
                 "connections": srv.connections_accepted if srv else 0,
                 "open_connections": srv.open_connections if srv else 0,
                 "queued": len(self._queue),
+                "next_faults_pending": len(self._next_faults),
+                "next_faults_applied": self.faults_applied,
             }
+
+    def add_next_faults(self, faults):
+        for fault in faults:
+            if not (isinstance(fault, dict) and (isinstance(fault.get("status"), int)
+                                                 or fault.get("action") == "reset")):
+                raise ValueError("a /next fault is {\"status\": N} or {\"action\": \"reset\"}, not %r" % (fault,))
+        with self._lock:
+            self._next_faults.extend(faults)
 
     # --- invocations -------------------------------------------------------
     def invoke(self, event_bytes, request_id=None, timeout_ms=None, invocation_type="RequestResponse",
@@ -382,6 +398,12 @@ class _Handler(_httpkit.Handler):
             self.read_body()
             emu.reset()
             return self.reply_json(200, {"status": "OK"})
+        if path == "/emulator/faults" and self.command == "POST":
+            try:
+                emu.add_next_faults(self.read_json().get("next", []))
+            except ValueError as error:
+                return self.reply_json(400, {"errorType": "InvalidFault", "errorMessage": str(error)})
+            return self.reply_json(200, {"status": "OK"})
         self.read_body()
         self.reply_json(404, {"errorType": "NotFound",
                               "errorMessage": "%s %s is not served here" % (self.command, path)})
@@ -392,6 +414,16 @@ class _Handler(_httpkit.Handler):
             emu.next_requests += 1
             if emu.first_next_monotonic is None:
                 emu.first_next_monotonic = time.monotonic()
+            fault = emu._next_faults.popleft() if emu._next_faults else None
+            if fault is not None:
+                emu.faults_applied += 1
+        if fault is not None:
+            log.info("/next fault injected: %s", fault)
+            if fault.get("action") == "reset":
+                return self.abort()
+            return self.reply_json(fault["status"], {"errorType": "ServiceException",
+                                                     "errorMessage": "injected /next fault"})
+        with emu._lock:
             emu._pending_init_error = None      # a runtime that polls has initialised
             emu._pollers.append(poller)
             emu.max_pollers_waiting = max(emu.max_pollers_waiting, len(emu._pollers))

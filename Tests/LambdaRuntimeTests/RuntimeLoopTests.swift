@@ -1,0 +1,217 @@
+import Essentials
+import HTTP
+@testable import LambdaRuntime
+import Testing
+import TransportDoubles
+
+/// The loop against a scripted Runtime API: no socket, no sleeping (waits are recorded).
+/// Serialized: the loop sets the process-wide `_X_AMZN_TRACE_ID`.
+@Suite("RuntimeLoop", .serialized)
+struct RuntimeLoopTests {
+    typealias Scripted = ScriptedRuntimeAPIClient
+
+    /// Runs the loop to its end and returns what ended it and the waits it asked for.
+    static func run(_ client: Scripted, _ handler: RecordingHandler, _ log: LogLines = LogLines(),
+                    policy: NextRetryPolicy = .standard) -> (RuntimeAPIError, [Int64]) {
+        var waits: [Int64] = []
+        let failure = RuntimeLoop.run(client: client, handler: handler, logger: log.logger, nextRetry: policy) { waits.append($0) }
+        return (failure, waits)
+    }
+
+    @Test("each event is handled and its response posted; the handler's logger carries the request ID")
+    func servesEvents() {
+        let client = Scripted(nexts: [.success(Scripted.invocation("r-1")), .success(Scripted.invocation("r-2"))])
+        let handler = RecordingHandler()
+        let (failure, waits) = Self.run(client, handler)
+        #expect(client.posts == [.response(requestID: "r-1", body: Array("ok:r-1".utf8)),
+                                 .response(requestID: "r-2", body: Array("ok:r-2".utf8))])
+        #expect(handler.seen.map(\.loggerRequestID) == ["r-1", "r-2"])
+        #expect(failure == Scripted.endOfScript, "only the Runtime API's failure ends the loop")
+        #expect(waits.isEmpty, "a 403 on /next is not transient: no retry")
+        #expect(client.nextCalls == 3)
+    }
+
+    @Test("a failing handler's error is posted to /error and the loop goes on to the next event")
+    func failingHandler() {
+        let client = Scripted(nexts: [.success(Scripted.invocation("bad")), .success(Scripted.invocation("good"))])
+        let handler = RecordingHandler { invocation in
+            invocation.context.requestID == "bad"
+                ? .failure(FunctionError(errorType: "InvalidOrderEvent", errorMessage: "expected price (a number); found none"))
+                : .success(Array("{}".utf8))
+        }
+        let (failure, _) = Self.run(client, handler)
+        #expect(client.posts == [
+            .error(requestID: "bad", FunctionError(errorType: "InvalidOrderEvent", errorMessage: "expected price (a number); found none")),
+            .response(requestID: "good", body: Array("{}".utf8)),
+        ])
+        #expect(failure == Scripted.endOfScript)
+    }
+
+    @Test("a response Lambda refuses with 400 is logged as a warning, nothing more is posted, the loop goes on")
+    func rejectedResponse() {
+        let client = Scripted(nexts: [.success(Scripted.invocation("late")), .success(Scripted.invocation("next"))],
+                              responseOutcomes: [.success(.rejected(status: 400, body: #"{"errorType":"InvalidRequestID"}"#))])
+        let log = LogLines()
+        let (failure, _) = Self.run(client, RecordingHandler(), log)
+        #expect(client.posts == [.response(requestID: "late", body: Array("ok:late".utf8)),
+                                 .response(requestID: "next", body: Array("ok:next".utf8))])
+        #expect(log.lines.contains { $0.contains("\tlate\tWARN\tRuntime API refused the response (HTTP 400): {\\\"errorType\\\":\\\"InvalidRequestID\\\"}") },
+                "\(log.lines)")
+        #expect(failure == Scripted.endOfScript)
+    }
+
+    @Test("a response refused with 413 is reported as Function.ResponseSizeTooLarge, naming its size")
+    func responseTooLarge() {
+        let big = [UInt8](repeating: UInt8(ascii: "x"), count: 6_291_557)
+        let client = Scripted(nexts: [.success(Scripted.invocation("big")), .success(Scripted.invocation("small"))],
+                              responseOutcomes: [.success(.rejected(status: 413, body: "payload too large"))])
+        let handler = RecordingHandler { $0.context.requestID == "big" ? .success(big) : .success(Array("{}".utf8)) }
+        _ = Self.run(client, handler)
+        #expect(client.posts.count == 3)
+        #expect(client.posts.dropFirst().first == .error(requestID: "big", FunctionError(
+            errorType: "Function.ResponseSizeTooLarge",
+            errorMessage: "the response of 6291557 bytes exceeds Lambda's payload limit")))
+        #expect(client.posts.last == .response(requestID: "small", body: Array("{}".utf8)))
+    }
+
+    @Test("an error report Lambda refuses is logged and the loop goes on")
+    func rejectedErrorReport() {
+        let client = Scripted(nexts: [.success(Scripted.invocation("gone")), .success(Scripted.invocation("next"))],
+                              errorOutcomes: [.success(.rejected(status: 400, body: "Invalid request ID"))])
+        let handler = RecordingHandler { _ in .failure(FunctionError(errorType: "OrderConflict", errorMessage: "m")) }
+        let log = LogLines()
+        let (failure, _) = Self.run(client, handler, log)
+        #expect(client.posts.count == 2)
+        #expect(log.lines.contains { $0.hasSuffix("\tgone\tWARN\tRuntime API refused the error report (HTTP 400): Invalid request ID") }, "\(log.lines)")
+        #expect(failure == Scripted.endOfScript)
+    }
+
+    @Test("a post the Runtime API cannot take (500, transport) ends the loop with that failure", arguments: [
+        RuntimeAPIError(.unexpectedStatus(endpoint: "/runtime/invocation/r-1/response", status: 500, body: "Container error")),
+        RuntimeAPIError(.transport(endpoint: "/runtime/invocation/r-1/response", .connectionReset)),
+    ])
+    func failingPost(_ error: RuntimeAPIError) {
+        let client = Scripted(nexts: [.success(Scripted.invocation("r-1")), .success(Scripted.invocation("never"))],
+                              responseOutcomes: [.failure(error)])
+        let handler = RecordingHandler()
+        let (failure, waits) = Self.run(client, handler)
+        #expect(failure == error)
+        #expect(handler.seen.map(\.requestID) == ["r-1"], "the next event is not fetched")
+        #expect(waits.isEmpty, "posts are not retried")
+    }
+
+    @Test("a /next failure that is not transient (403, 404, missing request ID) ends the loop at once", arguments: [
+        RuntimeAPIError(.unexpectedStatus(endpoint: "/runtime/invocation/next", status: 403, body: "")),
+        RuntimeAPIError(.unexpectedStatus(endpoint: "/runtime/invocation/next", status: 404, body: "")),
+        RuntimeAPIError(.missingHeader(AmazonHeaders.requestID)),
+        RuntimeAPIError(.transport(endpoint: "/runtime/invocation/next", HTTPError(.transport(curlCode: 3, message: "URL using bad/illegal format")))),
+    ])
+    func failingNext(_ error: RuntimeAPIError) {
+        let client = Scripted(nexts: [.failure(error), .success(Scripted.invocation("never"))])
+        let handler = RecordingHandler()
+        let (failure, waits) = Self.run(client, handler)
+        #expect(failure == error)
+        #expect(waits.isEmpty)
+        #expect(handler.seen.isEmpty)
+    }
+
+    static let transientNextFailures = [
+        RuntimeAPIError(.transport(endpoint: "/runtime/invocation/next", .connectionRefused)),
+        RuntimeAPIError(.transport(endpoint: "/runtime/invocation/next", .connectionReset)),
+        RuntimeAPIError(.transport(endpoint: "/runtime/invocation/next", .timedOut)),
+        RuntimeAPIError(.unexpectedStatus(endpoint: "/runtime/invocation/next", status: 500, body: "Container error")),
+        RuntimeAPIError(.unexpectedStatus(endpoint: "/runtime/invocation/next", status: 502, body: "")),
+    ]
+
+    @Test("a transient /next failure is tried again after a short wait, and the event after it is served",
+          arguments: transientNextFailures)
+    func transientNextRetried(_ error: RuntimeAPIError) {
+        let client = Scripted(nexts: [.failure(error), .failure(error), .success(Scripted.invocation("after"))])
+        let log = LogLines()
+        let (failure, waits) = Self.run(client, RecordingHandler(), log)
+        #expect(waits == [100, 300])
+        #expect(client.posts == [.response(requestID: "after", body: Array("ok:after".utf8))])
+        #expect(failure == Scripted.endOfScript)
+        let warnings = log.lines.filter { $0.contains("\tWARN\t") }
+        #expect(warnings.count == 2)
+        #expect(warnings.first?.hasSuffix("\(error); trying /next again in 100 ms (failure 1 in a row)") == true, "\(warnings)")
+    }
+
+    @Test("four transient /next failures in a row end the loop after about a second of waits")
+    func transientNextGivesUp() {
+        let refused = RuntimeAPIError(.transport(endpoint: "/runtime/invocation/next", .connectionRefused))
+        let client = Scripted(nexts: Array(repeating: .failure(refused), count: 4) + [.success(Scripted.invocation("never"))])
+        let (failure, waits) = Self.run(client, RecordingHandler())
+        #expect(failure == refused)
+        #expect(waits == [100, 300, 600])
+        #expect(waits.reduce(0, +) == 1_000)
+        #expect(client.nextCalls == 4)
+    }
+
+    @Test("the count of failures in a row starts over after a success")
+    func counterResets() {
+        let reset = RuntimeAPIError(.transport(endpoint: "/runtime/invocation/next", .connectionReset))
+        let failures: [Result<Invocation, RuntimeAPIError>] = Array(repeating: .failure(reset), count: 3)
+        let client = Scripted(nexts: failures + [.success(Scripted.invocation("a"))] + failures + [.success(Scripted.invocation("b"))])
+        let (failure, waits) = Self.run(client, RecordingHandler())
+        #expect(waits == [100, 300, 600, 100, 300, 600])
+        #expect(client.posts.count == 2)
+        #expect(failure == Scripted.endOfScript)
+    }
+
+    @Test("a /next with a request ID but an unreadable deadline is answered with Runtime.InvalidInvocation, and the loop goes on")
+    func invalidInvocationAnswered() {
+        let problem = RuntimeAPIError(.malformedHeader(AmazonHeaders.deadline, "soon")).description
+        let client = Scripted(nexts: [.failure(RuntimeAPIError(.invalidInvocation(requestID: "r-bad", problem: problem))),
+                                      .success(Scripted.invocation("r-good"))])
+        let handler = RecordingHandler()
+        let log = LogLines()
+        let (failure, waits) = Self.run(client, handler, log)
+        #expect(client.posts == [
+            .error(requestID: "r-bad", FunctionError(
+                errorType: "Runtime.InvalidInvocation",
+                errorMessage: #"Runtime API /next response has a malformed lambda-runtime-deadline-ms header (expected Unix time in milliseconds): "soon""#)),
+            .response(requestID: "r-good", body: Array("ok:r-good".utf8)),
+        ])
+        #expect(handler.seen.map(\.requestID) == ["r-good"], "the handler never sees the unreadable event")
+        #expect(waits.isEmpty)
+        #expect(log.lines.contains { $0.contains("\tr-bad\tERROR\tRuntime API /next response has a malformed") }, "\(log.lines)")
+        #expect(failure == Scripted.endOfScript)
+    }
+
+    @Test("when the answer to an unreadable invocation cannot be posted, the loop ends with that failure")
+    func invalidInvocationPostFails() {
+        let postFailure = RuntimeAPIError(.unexpectedStatus(endpoint: "/runtime/invocation/r-bad/error", status: 500, body: ""))
+        let client = Scripted(nexts: [.failure(RuntimeAPIError(.invalidInvocation(requestID: "r-bad", problem: "p"))),
+                                      .success(Scripted.invocation("never"))],
+                              errorOutcomes: [.failure(postFailure)])
+        let (failure, _) = Self.run(client, RecordingHandler())
+        #expect(failure == postFailure)
+    }
+
+    @Test("_X_AMZN_TRACE_ID holds the invocation's trace ID while it is handled, and is cleared for one without")
+    func traceEnvironment() {
+        let trace = "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1"
+        let client = Scripted(nexts: [.success(Scripted.invocation("traced", traceID: trace)), .success(Scripted.invocation("untraced")),
+                                      .success(Scripted.invocation("traced-again", traceID: "Root=1-2"))])
+        let handler = RecordingHandler()
+        _ = Self.run(client, handler)
+        #expect(handler.seen.map(\.traceEnvironment) == [trace, nil, "Root=1-2"])
+    }
+
+    @Test("the retry policy waits 100, 300, 600 ms and then gives up", arguments: [
+        (0, Int64?.none), (1, 100), (2, 300), (3, 600), (4, nil), (10, nil),
+    ])
+    func policy(_ failures: Int, _ delay: Int64?) {
+        #expect(NextRetryPolicy.standard.delay(afterConsecutiveFailures: failures) == delay)
+    }
+
+    @Test("with no retries in the policy, the first transient failure ends the loop")
+    func noRetries() {
+        let refused = RuntimeAPIError(.transport(endpoint: "/runtime/invocation/next", .connectionRefused))
+        let client = Scripted(nexts: [.failure(refused), .success(Scripted.invocation("never"))])
+        let (failure, waits) = Self.run(client, RecordingHandler(), policy: NextRetryPolicy(delaysMilliseconds: []))
+        #expect(failure == refused)
+        #expect(waits.isEmpty)
+    }
+}
