@@ -1,4 +1,6 @@
+import HTTP
 import Hashing
+import Synchronization
 
 /// AWS Signature Version 4 for the `Authorization` header, as a chain of small pure stages.
 ///
@@ -100,8 +102,8 @@ public enum SigV4 {
     ///   - service: The signing name, e.g. `dynamodb`, `s3`.
     ///   - time: The signing time; `X-Amz-Date` and the scope date both come from it.
     ///   - options: The per-service rules.
-    ///   - cachedSigningKey: The signing key for this scope, when the caller keeps one (it changes
-    ///     only with the day, region, service and secret); derived here when `nil`.
+    ///   - keys: The caller's signing-key cache (the key changes only with the day, region, service
+    ///     and secret); derived here when `nil`.
     /// - Returns: The headers to add to the request.
     ///
     /// A request without `Host`, or one that already has a header this function adds, is a
@@ -113,9 +115,11 @@ public enum SigV4 {
         service: String,
         at time: AWSTimestamp,
         options: SigningOptions,
-        cachedSigningKey: [UInt8]? = nil
-    ) -> [(name: String, value: String)] {
-        let present = Set(request.headers.map { asciiLowercased(trimmedAndCollapsed($0.name)) })
+        keys: SigningKeyCache? = nil
+    ) -> [HTTPHeader] {
+        // Each header name is normalized once, here; the canonical request and the signed list reuse it.
+        let requestHeaders = normalizedHeaders(request.headers)
+        let present = Set(requestHeaders.map(\.name))
         guard present.contains("host") else {
             preconditionFailure("SigV4.sign: the request has no Host header; add it (with :port for a non-default port) before signing")
         }
@@ -127,22 +131,23 @@ public enum SigV4 {
             preconditionFailure("SigV4.sign: the request already has \(clash); sign adds it")
         }
 
-        var added: [(name: String, value: String)] = [("X-Amz-Date", time.amzDate)]
+        var added = [HTTPHeader("X-Amz-Date", time.amzDate)]
         let unsignedToken = options.omitSessionToken ? credentials.sessionToken : nil
         if let token = credentials.sessionToken, !options.omitSessionToken {
-            added.append(("X-Amz-Security-Token", token))
+            added.append(HTTPHeader("X-Amz-Security-Token", token))
         }
         if options.addContentSHA256Header {
-            added.append(("X-Amz-Content-Sha256", request.payloadSHA256))
+            added.append(HTTPHeader("X-Amz-Content-Sha256", request.payloadSHA256))
         }
 
-        var signable = request
-        signable.headers = (request.headers + added).filter { !neverSignedHeaderNames.contains(asciiLowercased(trimmedAndCollapsed($0.name))) }
-        let headers = normalizedHeaders(signable.headers)
+        let headers = (requestHeaders + added.map { HTTPHeader(asciiLowercased($0.name), trimmedAndCollapsed($0.value)) })
+            .filter { !neverSignedHeaderNames.contains($0.name) }
+            .sorted { precedesByteWise($0.name, $1.name) }
         let scope = CredentialScope(time: time, region: region, service: service)
-        let canonical = canonicalRequest(signable, normalizedHeaders: headers, options: options)
+        let canonical = canonicalRequest(request, normalizedHeaders: headers, options: options)
         let toSign = stringToSign(canonicalRequest: canonical, scope: scope, amzDate: time.amzDate)
-        let key = cachedSigningKey ?? signingKey(secretAccessKey: credentials.secretAccessKey, scope: scope)
+        let key = keys?.key(secretAccessKey: credentials.secretAccessKey, scope: scope)
+            ?? signingKey(secretAccessKey: credentials.secretAccessKey, scope: scope)
         let value = authorization(
             accessKeyID: credentials.accessKeyID,
             scope: scope,
@@ -151,9 +156,35 @@ public enum SigV4 {
         )
 
         if let unsignedToken {
-            added.append(("X-Amz-Security-Token", unsignedToken))   // sent, but added after signing
+            added.append(HTTPHeader("X-Amz-Security-Token", unsignedToken))   // sent, but added after signing
         }
-        added.append(("Authorization", value))
+        added.append(HTTPHeader("Authorization", value))
         return added
+    }
+}
+
+/// Each service's signing key for the current day and secret, shared by every thread that signs:
+/// four HMACs saved per request. The key changes at midnight UTC and when the secret rotates.
+public final class SigningKeyCache: Sendable {
+    private struct Entry {
+        let secretAccessKey: String
+        let scope: String
+        let key: [UInt8]
+    }
+    private let entries = Mutex<[String: Entry]>([:])
+
+    /// Creates an empty cache.
+    public init() {}
+
+    /// The signing key of a scope, derived on first use and when the secret or day changes.
+    public func key(secretAccessKey: String, scope: CredentialScope) -> [UInt8] {
+        let scopeText = scope.string
+        if let cached = entries.withLock({ $0[scope.service] }), cached.secretAccessKey == secretAccessKey, cached.scope == scopeText {
+            return cached.key
+        }
+        // Derived outside the lock: two threads may both derive on a day change, and both get the same key.
+        let key = SigV4.signingKey(secretAccessKey: secretAccessKey, scope: scope)
+        entries.withLock { $0[scope.service] = Entry(secretAccessKey: secretAccessKey, scope: scopeText, key: key) }
+        return key
     }
 }

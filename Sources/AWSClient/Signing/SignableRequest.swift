@@ -1,3 +1,5 @@
+import HTTP
+
 /// What SigV4 needs to know about an HTTP request, exactly as it will go on the wire.
 public struct SignableRequest: Sendable {
     /// The HTTP method, e.g. `GET`, `PUT`, `POST`.
@@ -9,7 +11,7 @@ public struct SignableRequest: Sendable {
     public var query: String
     /// The headers that will be sent, in order, names in any case. Must include `Host` (with
     /// `:port` when the endpoint's port is not the scheme's default), since it is always signed.
-    public var headers: [(name: String, value: String)]
+    public var headers: [HTTPHeader]
     /// The lowercase hex SHA-256 of the body, or `UNSIGNED-PAYLOAD`.
     public var payloadSHA256: String
 
@@ -21,7 +23,7 @@ public struct SignableRequest: Sendable {
     ///   - headers: The headers that will be sent, including `Host`.
     ///   - payloadSHA256: The lowercase hex SHA-256 of the body (``SigV4/emptyPayloadSHA256`` for none),
     ///     or ``SigV4/unsignedPayload``.
-    public init(method: String, path: String, query: String = "", headers: [(name: String, value: String)], payloadSHA256: String) {
+    public init(method: String, path: String, query: String = "", headers: [HTTPHeader], payloadSHA256: String) {
         self.method = method
         self.path = path
         self.query = query
