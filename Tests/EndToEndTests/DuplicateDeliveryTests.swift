@@ -44,7 +44,7 @@ extension EndToEnd {
             #expect(first.body?["first_time"]?.boolValue == true, "\(first.text)")
             #expect(second.body?["duplicate"]?.boolValue == true, "\(second.text)")
             #expect(second.body?["order_id"]?.stringValue == String(numericID))
-            try stack.state().expectOneVersion(of: numericID)
+            try stack.state().expectOneVersion(of: String(numericID))
         }
     }
 }
