@@ -59,7 +59,7 @@ struct OrderHandlerTests {
     @Test("a long failure text is cut to a short excerpt, control characters escaped")
     func excerpt() {
         #expect(OrderHandler.excerpt("short", maxBytes: 10) == "short")
-        #expect(OrderHandler.excerpt("a\u{1B}[31m\rb", maxBytes: 100) == #"a\u{1b}[31m\u{d}b"#)
+        #expect(OrderHandler.excerpt("a\u{1B}[31m\rb", maxBytes: 100) == #"a\u{1b}[31m\u{0d}b"#)
         let cut = OrderHandler.excerpt(String(repeating: "é", count: 1_000), maxBytes: 301)
         #expect(cut == String(repeating: "é", count: 150) + "…")
     }

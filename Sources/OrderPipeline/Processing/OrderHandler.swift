@@ -1,5 +1,6 @@
 import Essentials
 import AWSClient
+import Hashing
 import JSON
 import LambdaRuntime
 
@@ -119,7 +120,8 @@ public final class OrderHandler: InvocationHandler, Sendable {
         var result = ""
         var bytes = 0
         for scalar in text.unicodeScalars {
-            let piece = scalar.value < 0x20 || scalar.value == 0x7F ? "\\u{\(String(scalar.value, radix: 16))}" : String(scalar)
+            let isControl = scalar.value < 0x20 || scalar.value == 0x7F
+            let piece = isControl ? "\\u{\([UInt8(scalar.value)].hexEncodedString)}" : String(scalar)
             bytes += piece.utf8.count
             guard bytes <= maxBytes else { return result + "…" }
             result += piece
