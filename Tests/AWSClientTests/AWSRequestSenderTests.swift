@@ -3,6 +3,7 @@ import HTTP
 import JSON
 import Synchronization
 import Testing
+import TransportDoubles
 @testable import AWSClient
 
 /// The sender through the transport seam: signing, retries, refusals, clock skew, expired tokens,
@@ -14,22 +15,22 @@ struct AWSRequestSenderTests {
 
     /// A sender wired to a script, with a test clock that sleeps advance.
     struct Fixture: Sendable {
-        let script: ScriptedTransport
+        let script: ScriptedService
         let clock: TestClock
         let sender: AWSRequestSender
 
-        init(_ steps: [ScriptedTransport.Step], maxAttempts: Int? = nil,
+        init(_ steps: [ScriptedService.Step], maxAttempts: Int? = nil,
              credentials: FakeCredentialsSource = .answering("test", AWSRequestSenderTests.keys),
              fallback: (@Sendable (HTTPRequest) -> HTTPResponse)? = nil) {
             let clock = TestClock(AWSRequestSenderTests.start)
             self.clock = clock
-            script = ScriptedTransport(steps, clock: clock, fallback: fallback)
+            script = ScriptedService(steps, clock: clock, fallback: fallback)
             let configuration = AWSClientConfiguration(
                 region: "eu-west-1",
                 endpoints: [.dynamoDB: ServiceEndpoint(scheme: "http", host: "127.0.0.1", port: 4566, isOverride: true)],
                 maxAttemptsOverride: maxAttempts)
             let provider = CredentialsProvider(sources: [credentials], now: { clock.now })
-            sender = AWSRequestSender(configuration: configuration, credentials: provider, transports: script.factory,
+            sender = AWSRequestSender(configuration: configuration, credentials: provider, transports: script.factory(),
                                       now: { clock.now }, sleep: { clock.advance(by: $0) }, unitRandom: { 0.5 })
         }
 
@@ -154,7 +155,7 @@ struct AWSRequestSenderTests {
 
     @Test("a second skew error after correcting is final")
     func clockSkewOnlyOnce() {
-        let skew = ScriptedTransport.Step.awsError(403, "RequestTimeTooSkewed", headers: [HTTPHeader("date", "Thu, 01 Jan 2026 00:10:00 GMT")])
+        let skew = ScriptedService.Step.awsError(403, "RequestTimeTooSkewed", headers: [HTTPHeader("date", "Thu, 01 Jan 2026 00:10:00 GMT")])
         let fixture = Fixture([skew, skew, .ok()])
         #expect(throws: AWSError.self) { _ = try fixture.sender.send(fixture.request(), fixture.call()) }
         #expect(fixture.script.requests.count == 2)

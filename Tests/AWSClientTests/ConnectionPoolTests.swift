@@ -2,20 +2,21 @@ import Foundation
 import HTTP
 import Synchronization
 import Testing
+import TransportDoubles
 @testable import AWSClient
 
 /// The per-service pool, and the shared sender under several threads at once.
 @Suite("ConnectionPool")
 struct ConnectionPoolTests {
     /// A pool whose connections are scripted, counting what it opened.
-    static func pool(maximumIdle: Int = 8, script: ScriptedTransport) -> ConnectionPool {
-        let open = script.factory
+    static func pool(maximumIdle: Int = 8, script: ScriptedService) -> ConnectionPool {
+        let open: @Sendable (AWSService) throws(HTTPError) -> any HTTPTransport = script.factory()
         return ConnectionPool(maximumIdle: maximumIdle) { () throws(HTTPError) in try open(.dynamoDB) }
     }
 
     @Test("sequential use reuses the one connection")
     func sequentialReuse() throws {
-        let script = ScriptedTransport()
+        let script = ScriptedService()
         let pool = Self.pool(script: script)
         var seen: [ObjectIdentifier] = []
         for _ in 0..<4 { try pool.withConnection { seen.append(ObjectIdentifier($0)) } }
@@ -26,7 +27,7 @@ struct ConnectionPoolTests {
 
     @Test("a connection in use is never handed out again until it is back")
     func overlappingUseOpensAnother() throws {
-        let script = ScriptedTransport()
+        let script = ScriptedService()
         let pool = Self.pool(script: script)
         let (outer, inner) = try pool.withConnection { outer in
             (ObjectIdentifier(outer), try? pool.withConnection { ObjectIdentifier($0) })
@@ -39,7 +40,7 @@ struct ConnectionPoolTests {
 
     @Test("after a burst, at most maximumIdle connections stay open")
     func idleBounded() throws {
-        let script = ScriptedTransport()
+        let script = ScriptedService()
         let pool = Self.pool(maximumIdle: 1, script: script)
         try pool.withConnection { _ in try? pool.withConnection { _ in try? pool.withConnection { _ in } } }
         #expect(pool.openedCount == 3)

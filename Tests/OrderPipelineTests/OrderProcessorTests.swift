@@ -5,6 +5,7 @@ import HTTP
 import JSON
 import LambdaRuntime
 import Testing
+import TransportDoubles
 @testable import OrderPipeline
 
 /// The exactly-once protocol, step by step, through the real clients over a scripted transport:
@@ -111,7 +112,7 @@ struct OrderProcessorTests {
 
     @Test("a claim that keeps changing: OrderInProgress after three tries")
     func claimKeepsChanging() throws {
-        let gone = ScriptedTransport.Step.awsError(400, "ConditionalCheckFailedException")  // no Item: deleted meanwhile
+        let gone = ScriptedService.Step.awsError(400, "ConditionalCheckFailedException")  // no Item: deleted meanwhile
         let fixture = Fixture([gone, gone, gone])
         let error = try #require(fixture.invoke(rawOrder()).failure)
         #expect(error.errorType == "OrderInProgress")

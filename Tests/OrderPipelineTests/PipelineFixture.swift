@@ -1,3 +1,4 @@
+import TransportDoubles
 import AWSClient
 import Essentials
 import HTTP
@@ -13,20 +14,20 @@ struct PipelineFixture: Sendable {
     static let requestID = "req-1"
     static let margin: Int64 = 500
 
-    let script: ScriptedTransport
+    let script: ScriptedService
     let clock: TestClock
     let handler: OrderHandler
     let processor: OrderProcessor
     let log: CollectingLog
 
-    init(_ steps: [ScriptedTransport.Step], maxAttempts: Int? = nil) {
+    init(_ steps: [ScriptedService.Step], maxAttempts: Int? = nil) {
         let clock = TestClock(Self.start)
         self.clock = clock
-        script = ScriptedTransport(steps, clock: clock)
+        script = ScriptedService(steps, clock: clock)
         let configuration = AWSClientConfiguration(region: "eu-west-1", maxAttemptsOverride: maxAttempts,
                                                    deadlineMarginMilliseconds: Self.margin)
         let credentials = CredentialsProvider(sources: [StaticCredentials()], now: { clock.now })
-        let sender = AWSRequestSender(configuration: configuration, credentials: credentials, transports: script.factory,
+        let sender = AWSRequestSender(configuration: configuration, credentials: credentials, transports: script.factory(),
                                       now: { clock.now }, sleep: { clock.advance(by: $0) }, unitRandom: { 0 })
         let ticks = Mutex<UInt64>(0)
         let clocks = PipelineClocks(wallMilliseconds: { clock.now },
@@ -74,7 +75,7 @@ func rawOrder(_ id: String = "42", price: String = "10.5") -> String {
 }
 
 /// A claim item as DynamoDB returns it in a failed condition's `Item`.
-func refusal(_ record: ClaimRecord) -> ScriptedTransport.Step {
+func refusal(_ record: ClaimRecord) -> ScriptedService.Step {
     .awsError(400, "ConditionalCheckFailedException", "The conditional request failed",
               extra: #","Item":\#(record.item.json.serialized())"#)
 }

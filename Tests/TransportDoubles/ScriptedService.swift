@@ -1,15 +1,15 @@
-// The same scripted transport as AWSClientTests' (test targets share no code without a support module).
-import AWSClient
 import HTTP
 import Synchronization
 
-/// A scripted AWS endpoint behind the ``HTTPTransport`` seam: every request is recorded and answered
-/// by the next step of the script (a response, an AWS error, a reset, a timeout, or a response that
-/// is applied but lost on the way back), with no socket. Thread-safe: the connections it opens share
-/// one script, as connections to one service share one server.
-final class ScriptedTransport: Sendable {
+/// A scripted AWS service behind the ``HTTPTransport`` seam: the connections it opens (through
+/// ``factory()``, as the AWS request sender's connection pool opens them) share one script, as
+/// connections to one service share one server. Every request is recorded and answered by the next
+/// step (a response, an AWS error, a reset, a timeout, or a response that is applied but lost on the
+/// way back), with no socket; it counts what the server applied, and catches a connection used by two
+/// threads at once. ``ScriptedTransport`` is the single scripted connection of the Runtime API tests.
+public final class ScriptedService: Sendable {
     /// One answer.
-    enum Step: Sendable {
+    public enum Step: Sendable {
         /// The server answers.
         case respond(HTTPResponse)
         /// The connection fails before anything is applied (reset, refused, timeout).
@@ -22,7 +22,7 @@ final class ScriptedTransport: Sendable {
 
     private struct State {
         var steps: [Step] = []
-        var requests: [HTTPRequest] = []
+        public var requests: [HTTPRequest] = []
         var applied = 0
         var opened = 0
         var inFlight = 0
@@ -39,14 +39,14 @@ final class ScriptedTransport: Sendable {
     ///   - steps: The answers, in order.
     ///   - clock: Advanced by `.delay` steps.
     ///   - fallback: Answers every request after the script ran out; without it that is a test failure (a 599).
-    init(_ steps: [Step] = [], clock: TestClock? = nil, fallback: (@Sendable (HTTPRequest) -> HTTPResponse)? = nil) {
+    public init(_ steps: [Step] = [], clock: TestClock? = nil, fallback: (@Sendable (HTTPRequest) -> HTTPResponse)? = nil) {
         state.withLock { $0.steps = steps }
         self.clock = clock
         self.fallback = fallback
     }
 
-    /// Opens connections to this script, as the sender's transport factory.
-    var factory: @Sendable (AWSService) throws(HTTPError) -> any HTTPTransport {
+    /// Opens connections to this script, as the sender's transport factory (for any service key).
+    public func factory<Service>() -> @Sendable (Service) throws(HTTPError) -> any HTTPTransport {
         { _ throws(HTTPError) in
             self.state.withLock { $0.opened += 1 }
             return Connection(script: self)
@@ -54,17 +54,17 @@ final class ScriptedTransport: Sendable {
     }
 
     /// Every request received, in order.
-    var requests: [HTTPRequest] { state.withLock { $0.requests } }
+    public var requests: [HTTPRequest] { state.withLock { $0.requests } }
     /// Requests the server applied (answered, or applied and lost).
-    var applied: Int { state.withLock { $0.applied } }
+    public var applied: Int { state.withLock { $0.applied } }
     /// Connections opened.
-    var opened: Int { state.withLock { $0.opened } }
+    public var opened: Int { state.withLock { $0.opened } }
     /// The most requests that were in flight at once.
-    var maximumInFlight: Int { state.withLock { $0.maximumInFlight } }
+    public var maximumInFlight: Int { state.withLock { $0.maximumInFlight } }
     /// Times a connection was entered by a thread while another was still using it (must stay 0).
-    var overlappingUses: Int { state.withLock { $0.overlappingUses } }
+    public var overlappingUses: Int { state.withLock { $0.overlappingUses } }
     /// Steps not used yet.
-    var remainingSteps: Int { state.withLock { $0.steps.count } }
+    public var remainingSteps: Int { state.withLock { $0.steps.count } }
 
     fileprivate func perform(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
         state.withLock { state in
@@ -95,10 +95,10 @@ final class ScriptedTransport: Sendable {
 
     /// One connection: the seam's class-bound transport, forwarding to the shared script.
     private final class Connection: HTTPTransport {
-        let script: ScriptedTransport
+        let script: ScriptedService
         /// Set while a request is on this connection: a second thread finding it set is a pool bug.
         let busy = Mutex(false)
-        init(script: ScriptedTransport) { self.script = script }
+        init(script: ScriptedService) { self.script = script }
         func perform(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
             let overlapped = busy.withLock { busy in
                 defer { busy = true }
@@ -111,39 +111,35 @@ final class ScriptedTransport: Sendable {
     }
 }
 
-extension ScriptedTransport.Step {
+extension ScriptedService.Step {
     /// A 200 with a JSON body.
-    static func ok(_ body: String = "{}", headers: [HTTPHeader] = []) -> Self {
+    public static func ok(_ body: String = "{}", headers: [HTTPHeader] = []) -> Self {
         .respond(HTTPResponse(status: 200, headers: headers, body: Array(body.utf8)))
     }
 
     /// An AWS JSON error (DynamoDB style).
-    static func awsError(_ status: Int, _ code: String, _ message: String = "scripted", extra: String = "",
+    public static func awsError(_ status: Int, _ code: String, _ message: String = "scripted", extra: String = "",
                          headers: [HTTPHeader] = []) -> Self {
         .respond(HTTPResponse(status: status, headers: headers,
                               body: Array(#"{"__type":"com.amazonaws.dynamodb.v20120810#\#(code)","message":"\#(message)"\#(extra)}"#.utf8)))
     }
 
     /// An S3 XML error.
-    static func s3Error(_ status: Int, _ code: String) -> Self {
+    public static func s3Error(_ status: Int, _ code: String) -> Self {
         .respond(HTTPResponse(status: status, headers: [],
                               body: Array("<Error><Code>\(code)</Code><Message>scripted</Message><RequestId>REQ</RequestId></Error>".utf8)))
     }
 
     /// A connection reset by the peer (libcurl's CURLE_RECV_ERROR).
-    static var reset: Self { .fail(.connectionReset) }
+    public static var reset: Self { .fail(.connectionReset) }
     /// A timed-out exchange (CURLE_OPERATION_TIMEDOUT).
-    static var timeout: Self { .fail(HTTPError(.transport(curlCode: 28, message: "Operation timed out"))) }
-}
-
-extension HTTPError {
-    static let connectionReset = HTTPError(.transport(curlCode: 56, message: "Connection reset by peer"))
+    public static var timeout: Self { .fail(.timedOut) }
 }
 
 /// A wall clock the test moves: sleeps and scripted delays advance it.
-final class TestClock: Sendable {
+public final class TestClock: Sendable {
     private let milliseconds: Mutex<Int64>
-    init(_ start: Int64) { milliseconds = Mutex(start) }
-    var now: Int64 { milliseconds.withLock { $0 } }
-    func advance(by delta: Int64) { milliseconds.withLock { $0 += max(0, delta) } }
+    public init(_ start: Int64) { milliseconds = Mutex(start) }
+    public var now: Int64 { milliseconds.withLock { $0 } }
+    public func advance(by delta: Int64) { milliseconds.withLock { $0 += max(0, delta) } }
 }
