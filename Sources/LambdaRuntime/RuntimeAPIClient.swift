@@ -23,7 +23,7 @@ public final class RuntimeAPIClient {
         else { throw RuntimeAPIError(.invalidEndpoint(endpoint)) }
         baseURL = "http://\(endpoint)/2018-06-01"
         do {
-            connection = try HTTPConnection(caBundlePath: nil)
+            connection = try HTTPConnection(trustStore: nil)
         } catch {
             throw RuntimeAPIError(.transport(endpoint: "init", detail: error.description))
         }

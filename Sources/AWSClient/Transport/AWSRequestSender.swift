@@ -187,7 +187,7 @@ public final class AWSRequestSender {
 
     private func connection(for service: AWSService) throws(HTTPError) -> HTTPConnection {
         if let existing = connections[service] { return existing }
-        let created = try HTTPConnection(caBundlePath: configuration.caBundlePath)
+        let created = try HTTPConnection(trustStore: configuration.trustStore)
         connections[service] = created
         return created
     }
