@@ -222,3 +222,19 @@ private final class TemporaryFile {
         guard fwrite(bytes, 1, bytes.count, file) == bytes.count else { throw FileError(path: path) }
     }
 }
+
+@Suite struct CertificateErrorTests {
+    @Test func aHostNameMismatchIsNamedAndNeverTransient() {
+        let error = HTTPError(.certificateRejected(curlCode: 60, message: "SSL: no alternative certificate subject name matches target host name 'localhost'",
+                                                   trustStore: "bundle /b.pem"))
+        #expect(error.description == "TLS certificate verification failed: host name mismatch: SSL: no alternative certificate subject name matches target host name 'localhost' (curl error 60; trusting bundle /b.pem)")
+        #expect(error.isCertificateFailure)
+        #expect(!error.isConnectionFailure)
+        #expect(!error.isTimeout)
+    }
+
+    @Test func anExpiredCertificateKeepsOpenSSLsWords() {
+        let error = HTTPError(.certificateRejected(curlCode: 60, message: "SSL certificate problem: certificate has expired", trustStore: "directory /d"))
+        #expect(error.description == "TLS certificate verification failed: SSL certificate problem: certificate has expired (curl error 60; trusting directory /d)")
+    }
+}

@@ -120,7 +120,9 @@ public final class AWSRequestSender {
                     LogField("error", .string(transportError.description)),
                 ])
                 failure = AWSError(service: request.service, operation: request.operation,
-                                   kind: .transport(transportError.description), attempts: attempts)
+                                   kind: transportError.isCertificateFailure ? .certificateRejected(transportError.description)
+                                       : .transport(transportError.description), attempts: attempts)
+                // A certificate that did not verify will not verify on the next attempt either.
                 kind = transportError.isTimeout ? .timeout : (transportError.isConnectionFailure ? .transient : .permanent)
             }
 
