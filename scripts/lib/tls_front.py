@@ -14,7 +14,7 @@ connections alive; moto closes after every answer):
 
 Files in --dir (made if missing): root.pem (the test root), bundle.pem (the machine's CA bundle,
 all of it, then the test root: what SSL_CERT_FILE points at in the TLS benchmark), certdir/ (the
-test root under its OpenSSL subject hash, for SSL_CERT_DIR), and the chains and keys.
+test root under its OpenSSL subject hash, for SSL_CERT_DIR; null without the openssl command), and the chains and keys.
 
 CLI:
     python3 scripts/lib/tls_front.py --upstream 127.0.0.1:PORT --dir DIR [--variants good,expired,...]
@@ -147,12 +147,14 @@ def make_pki(directory, system_bundle=None):
     bundle_path = os.path.join(directory, "bundle.pem")
     _write(bundle_path, system.rstrip(b"\n") + b"\n" + _pem(root))
 
-    cert_dir = os.path.join(directory, "certdir")
-    os.makedirs(cert_dir, exist_ok=True)
-    # OpenSSL's subject hash (a SHA-1 of its canonical name encoding) comes from OpenSSL itself.
-    subject_hash = subprocess.run(["openssl", "x509", "-noout", "-subject_hash", "-in", root_path],
-                                  check=True, capture_output=True, text=True).stdout.strip()
-    shutil.copyfile(root_path, os.path.join(cert_dir, subject_hash + ".0"))
+    cert_dir = None
+    if shutil.which("openssl"):
+        cert_dir = os.path.join(directory, "certdir")
+        os.makedirs(cert_dir, exist_ok=True)
+        # OpenSSL's subject hash (a SHA-1 of its canonical name encoding) comes from OpenSSL itself.
+        subject_hash = subprocess.run(["openssl", "x509", "-noout", "-subject_hash", "-in", root_path],
+                                      check=True, capture_output=True, text=True).stdout.strip()
+        shutil.copyfile(root_path, os.path.join(cert_dir, subject_hash + ".0"))
     return chains, {"root": root_path, "bundle": bundle_path, "cert_dir": cert_dir,
                     "system_bundle": system_bundle, "system_bundle_certificates": system.count(b"-----BEGIN CERTIFICATE-----")}
 
