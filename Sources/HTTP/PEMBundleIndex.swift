@@ -1,20 +1,35 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// The certificates of a PEM bundle, indexed by the DER bytes of their subject name.
 ///
-/// Building it decodes the base64 of each `CERTIFICATE` block and walks the DER just far enough to
-/// find the subject; no certificate is parsed as X.509 (public key, extensions) until a chain asks
+/// Building it decodes the first few hundred bytes of each `CERTIFICATE` block and walks the DER
+/// just far enough to find the subject; no certificate is parsed as X.509 (public key, extensions) until a chain asks
 /// for its issuer (``TrustStore``). For Debian's 139-certificate bundle that is a linear pass over
 /// ~200 KB instead of OpenSSL decoding every certificate.
 ///
 /// Names match by their DER bytes. RFC 5280 chains name the issuer with the bytes of the CA's subject,
 /// and a name encoded differently only fails to match: the chain is then refused, never trusted.
 public struct PEMBundleIndex: Sendable {
-    /// One certificate: its DER encoding.
+    /// One certificate, still in base64.
     public struct Entry: Sendable, Equatable {
-        /// The whole certificate, DER-encoded.
-        public let der: [UInt8]
-        /// Where the subject name (tag, length and content) sits in `der`.
+        /// The block's base64 text (line breaks included).
+        let base64: [UInt8]
+        /// Where the subject name (tag, length and content) sits in the DER encoding.
         public let subject: Range<Int>
+
+        /// The whole certificate, DER-encoded (decoded now; `nil` if the text is not base64).
+        public var der: [UInt8]? {
+            base64.withUnsafeBufferPointer { Base64.decode($0[...]) }
+        }
     }
+
+    /// Base64 characters decoded to find a subject: 768 bytes of DER, which holds the subject of
+    /// every certificate in the Mozilla set (a longer one is decoded whole).
+    static let prefixCharacters = 1_024
 
     /// Every certificate block that decoded, in file order.
     public let entries: [Entry]
@@ -32,12 +47,21 @@ public struct PEMBundleIndex: Sendable {
         pem.withUnsafeBufferPointer { bytes in
             var cursor = 0
             while let body = Self.nextCertificateBody(in: bytes, from: &cursor) {
-                guard let der = Base64.decode(bytes[body]), let subject = DERCertificate.subjectRange(der) else {
+                // The subject comes early in a certificate: decode a prefix to find it, and keep the
+                // base64 of the rest for the one certificate a chain may ask for.
+                let prefixEnd = body.lowerBound + min(body.count, Self.prefixCharacters)
+                var decoded = Base64.decode(bytes[body.lowerBound..<prefixEnd], partial: prefixEnd < body.upperBound)
+                var subject = decoded.flatMap(DERCertificate.subjectRange)
+                if subject == nil, prefixEnd < body.upperBound {
+                    decoded = Base64.decode(bytes[body])
+                    subject = decoded.flatMap(DERCertificate.subjectRange)
+                }
+                guard let decoded, let subject else {
                     skipped += 1
                     continue
                 }
-                bySubject[Array(der[subject]), default: []].append(entries.count)
-                entries.append(Entry(der: der, subject: subject))
+                bySubject[Array(decoded[subject]), default: []].append(entries.count)
+                entries.append(Entry(base64: Array(bytes[body]), subject: subject))
             }
         }
         self.entries = entries
@@ -67,15 +91,13 @@ public struct PEMBundleIndex: Sendable {
     }
 
     private static func find(_ marker: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
-        guard let first = marker.first, bytes.count >= marker.count else { return nil }
+        guard let base = bytes.baseAddress else { return nil }
         var index = start
-        let last = bytes.count - marker.count
-        while index <= last {
-            if bytes[index] == first {
-                var matched = 1
-                while matched < marker.count, bytes[index + matched] == marker[matched] { matched += 1 }
-                if matched == marker.count { return index }
-            }
+        // memchr (vectorised in libc) to each candidate first byte, then compare the marker.
+        while bytes.count - index >= marker.count,
+              let hit = memchr(base + index, Int32(marker[0]), bytes.count - index - marker.count + 1) {
+            index = UnsafeRawPointer(hit) - UnsafeRawPointer(base)
+            if memcmp(base + index, marker, marker.count) == 0 { return index }
             index += 1
         }
         return nil
@@ -84,47 +106,56 @@ public struct PEMBundleIndex: Sendable {
 
 /// Standard base64 (RFC 4648 §4) as PEM carries it: whitespace between characters is skipped.
 enum Base64 {
+    /// 0–63 for the alphabet, 64 for `=`, 65 for whitespace, 255 for anything else.
     private static let values: [UInt8] = {
-        var table = [UInt8](repeating: 0xFF, count: 256)
+        var table = [UInt8](repeating: 255, count: 256)
         for (value, character) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() {
             table[Int(character)] = UInt8(value)
         }
+        table[Int(UInt8(ascii: "="))] = 64
+        for space in " \t\r\n".utf8 { table[Int(space)] = 65 }
         return table
     }()
 
     /// Decodes base64 text.
+    /// - Parameters:
+    ///   - text: The characters.
+    ///   - partial: The text is a prefix: a trailing incomplete quantum is dropped, not an error.
     /// - Returns: The bytes, or `nil` for a character outside the alphabet, or a length that is not
     ///   a whole number of quanta.
-    static func decode(_ text: Slice<UnsafeBufferPointer<UInt8>>) -> [UInt8]? {
-        var output: [UInt8] = []
-        output.reserveCapacity(text.count * 3 / 4)
-        var accumulator: UInt32 = 0
-        var pending = 0
-        var padding = 0
-        for character in text {
-            switch character {
-            case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"):
-                continue
-            case UInt8(ascii: "="):
-                padding += 1
-                accumulator <<= 6
-                pending += 1
-            default:
-                let value = values[Int(character)]
-                guard value != 0xFF, padding == 0 else { return nil }
-                accumulator = accumulator << 6 | UInt32(value)
-                pending += 1
+    static func decode(_ text: Slice<UnsafeBufferPointer<UInt8>>, partial: Bool = false) -> [UInt8]? {
+        values.withUnsafeBufferPointer { table in
+            var valid = true
+            let bytes = [UInt8](unsafeUninitializedCapacity: text.count / 4 * 3 + 3) { output, count in
+                var written = 0
+                var accumulator: UInt32 = 0
+                var pending = 0
+                var padding = 0
+                for character in text {
+                    let value = table[Int(character)]
+                    if value == 65 { continue }
+                    if value == 64 {
+                        padding += 1
+                    } else if value > 64 || padding > 0 {
+                        valid = false
+                        break
+                    }
+                    accumulator = accumulator << 6 | UInt32(value & 63)
+                    pending += 1
+                    if pending == 4 {
+                        output[written] = UInt8(truncatingIfNeeded: accumulator >> 16)
+                        output[written + 1] = UInt8(truncatingIfNeeded: accumulator >> 8)
+                        output[written + 2] = UInt8(truncatingIfNeeded: accumulator)
+                        written += 3
+                        accumulator = 0
+                        pending = 0
+                    }
+                }
+                if padding > 2 || (pending != 0 && !partial) { valid = false }
+                count = valid ? written - min(padding, 2) : 0
             }
-            if pending == 4 {
-                output.append(UInt8(truncatingIfNeeded: accumulator >> 16))
-                if padding < 2 { output.append(UInt8(truncatingIfNeeded: accumulator >> 8)) }
-                if padding < 1 { output.append(UInt8(truncatingIfNeeded: accumulator)) }
-                accumulator = 0
-                pending = 0
-            }
+            return valid ? bytes : nil
         }
-        guard pending == 0, padding <= 2 else { return nil }
-        return output
     }
 }
 
@@ -135,8 +166,9 @@ enum DERCertificate {
     static func subjectRange(_ der: [UInt8]) -> Range<Int>? {
         // Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { [0] version OPTIONAL, serialNumber,
         //                 signature, issuer, validity, subject, ... }, ... }
-        guard let certificate = element(der, at: 0, tag: 0x30),
-              let tbs = element(der, at: certificate.contentStart, tag: 0x30) else { return nil }
+        // The two outer SEQUENCEs may run past `der` when it is a prefix of the certificate.
+        guard let certificate = element(der, at: 0, tag: 0x30, mayRunPast: true),
+              let tbs = element(der, at: certificate.contentStart, tag: 0x30, mayRunPast: true) else { return nil }
         var offset = tbs.contentStart
         if let version = element(der, at: offset, tag: 0xA0) { offset = version.end }
         for tag: UInt8 in [0x02, 0x30, 0x30, 0x30] {  // serialNumber, signature, issuer, validity
@@ -148,7 +180,7 @@ enum DERCertificate {
     }
 
     /// The TLV at `offset` when its tag is `tag` and its length fits.
-    private static func element(_ der: [UInt8], at offset: Int, tag: UInt8) -> (contentStart: Int, end: Int)? {
+    private static func element(_ der: [UInt8], at offset: Int, tag: UInt8, mayRunPast: Bool = false) -> (contentStart: Int, end: Int)? {
         guard offset + 2 <= der.count, der[offset] == tag else { return nil }
         var length = Int(der[offset + 1])
         var contentStart = offset + 2
@@ -159,7 +191,7 @@ enum DERCertificate {
             for byte in der[contentStart..<contentStart + octets] { length = length << 8 | Int(byte) }
             contentStart += octets
         }
-        guard length <= der.count - contentStart else { return nil }
+        guard mayRunPast || length <= der.count - contentStart else { return nil }
         return (contentStart, contentStart + length)
     }
 }

@@ -144,7 +144,8 @@ private let lazyBundleLookupBySubject: X509_LOOKUP_get_by_subject_fn = { lookup,
 
     var added = false
     for entry in bundle.certificates(subject: subject) {
-        let certificate = entry.der.withUnsafeBufferPointer { buffer -> OpaquePointer? in
+        guard let der = entry.der else { continue }
+        let certificate = der.withUnsafeBufferPointer { buffer -> OpaquePointer? in
             var cursor = buffer.baseAddress
             return d2i_X509(nil, &cursor, buffer.count)
         }

@@ -24,7 +24,7 @@ import Glibc
     @Test func findsTheCertificatesOfASubjectByItsDERBytes() throws {
         let index = PEMBundleIndex(pem: Array((Fixtures.decoy1 + "\n" + Fixtures.root + "\n" + Fixtures.reissuedRoot).utf8))
         let root = try #require(index.entries.dropFirst().first)
-        let subject = Array(root.der[root.subject])
+        let subject = Array(try #require(root.der)[root.subject])
         let found = index.certificates(subject: subject)
         #expect(found.count == 2, "the root and its re-issue share the subject")
         #expect(found.first == root)
@@ -34,7 +34,8 @@ import Glibc
     @Test func subjectIsTheSameNameOpenSSLEncodes() throws {
         let index = PEMBundleIndex(pem: Array(Fixtures.leaf.utf8))
         let entry = try #require(index.entries.first)
-        let certificate = try #require(entry.der.withUnsafeBufferPointer { buffer -> OpaquePointer? in
+        let der = try #require(entry.der)
+        let certificate = try #require(der.withUnsafeBufferPointer { buffer -> OpaquePointer? in
             var cursor = buffer.baseAddress
             return d2i_X509(nil, &cursor, buffer.count)
         })
@@ -45,7 +46,7 @@ import Glibc
             var cursor = buffer.baseAddress
             _ = i2d_X509_NAME(name, &cursor)
         }
-        #expect(Array(entry.der[entry.subject]) == encoded)
+        #expect(Array(der[entry.subject]) == encoded)
     }
 
     @Test func skipsABlockThatIsNotBase64OrNotACertificate() {
@@ -72,6 +73,35 @@ import Glibc
         let index = PEMBundleIndex(pem: Array(text.utf8))
         #expect(index.entries.count == blocks)
         #expect(index.skippedBlocks == 0)
+        // The subject found from a prefix is the one OpenSSL encodes for the whole certificate.
+        for entry in index.entries {
+            let der = try #require(entry.der)
+            let certificate = try #require(der.withUnsafeBufferPointer { buffer -> OpaquePointer? in
+                var cursor = buffer.baseAddress
+                return d2i_X509(nil, &cursor, buffer.count)
+            })
+            defer { X509_free(certificate) }
+            let name = X509_get_subject_name(certificate)
+            var encoded = [UInt8](repeating: 0, count: Int(i2d_X509_NAME(name, nil)))
+            encoded.withUnsafeMutableBufferPointer { buffer in
+                var cursor = buffer.baseAddress
+                _ = i2d_X509_NAME(name, &cursor)
+            }
+            #expect(Array(der[entry.subject]) == encoded)
+        }
+    }
+
+    @Test func findsASubjectBeyondTheDecodedPrefix() throws {
+        // A certificate whose subject starts after the first 768 bytes: a long serial number cannot do
+        // it, so build the outer structure by hand around a long issuer.
+        let longIssuer = derSequence(Array(repeating: 0x41, count: 900))
+        let subject = derSequence([0x31, 0x03, 0x02, 0x01, 0x07])
+        let tbs = derSequence([0x02, 0x01, 0x01] + derSequence([]) + longIssuer + derSequence([]) + subject)
+        let certificate = derSequence(tbs + derSequence([]) + [0x03, 0x01, 0x00])
+        let pem = "-----BEGIN CERTIFICATE-----\n" + base64(certificate) + "\n-----END CERTIFICATE-----\n"
+        let index = PEMBundleIndex(pem: Array(pem.utf8))
+        #expect(index.entries.count == 1)
+        #expect(index.certificates(subject: subject).count == 1)
     }
 }
 
@@ -145,6 +175,29 @@ import Glibc
 
 // MARK: - Helpers
 
+private func derSequence(_ content: [UInt8]) -> [UInt8] {
+    let count = content.count
+    let length: [UInt8] = count < 128 ? [UInt8(count)] : count < 256 ? [0x81, UInt8(count)] : [0x82, UInt8(count >> 8), UInt8(count & 0xFF)]
+    return [0x30] + length + content
+}
+
+private func base64(_ bytes: [UInt8]) -> String {
+    let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    var out: [UInt8] = []
+    var index = 0
+    while index < bytes.count {
+        let chunk = Array(bytes[index..<min(index + 3, bytes.count)]) + [0, 0]
+        let value = UInt32(chunk[0]) << 16 | UInt32(chunk[1]) << 8 | UInt32(chunk[2])
+        let available = min(3, bytes.count - index)
+        for position in 0..<4 {
+            out.append(position <= available ? alphabet[Int(value >> UInt32(18 - 6 * position) & 63)] : UInt8(ascii: "="))
+        }
+        if out.count % 65 == 64 { out.append(UInt8(ascii: "\n")) }
+        index += 3
+    }
+    return String(decoding: out, as: UTF8.self)
+}
+
 /// Verifies a PEM certificate (no intermediates) against the store; the OpenSSL verify result.
 private func verify(_ pem: String, against store: TrustStore) throws -> Int32 {
     let certificate = try certificate(pem)
@@ -157,8 +210,8 @@ private func verify(_ pem: String, against store: TrustStore) throws -> Int32 {
 }
 
 private func certificate(_ pem: String) throws -> OpaquePointer {
-    let entry = try #require(PEMBundleIndex(pem: Array(pem.utf8)).entries.first)
-    return try #require(entry.der.withUnsafeBufferPointer { buffer -> OpaquePointer? in
+    let der = try #require(PEMBundleIndex(pem: Array(pem.utf8)).entries.first?.der)
+    return try #require(der.withUnsafeBufferPointer { buffer -> OpaquePointer? in
         var cursor = buffer.baseAddress
         return d2i_X509(nil, &cursor, buffer.count)
     })
