@@ -41,6 +41,21 @@ extension EndToEnd {
             #expect(stats["handshakes"]?.numberValue == 2, "\(stats)")
         }
 
+        @Test("connections closed by the server: the next invocation reconnects and resumes the TLS sessions")
+        func reconnectResumes() throws {
+            let (stack, front, _) = try Self.stack()
+            try stack.startBootstrap(["AWS_ENDPOINT_URL": try front.endpoint(.good), "SSL_CERT_FILE": front.bundle])
+            #expect(try stack.invoke(Events.eventBridge(orderID: .string(Events.uniqueOrderID()))).succeeded)
+            try front.dropConnections()
+
+            let answer = try stack.invoke(Events.eventBridge(orderID: .string(Events.uniqueOrderID())))
+
+            #expect(answer.succeeded, "\(answer.text)")
+            let stats = try front.stats(.good)
+            #expect(stats["connections"]?.numberValue == 4, "DynamoDB and S3, twice: \(stats)")
+            #expect(stats["resumed"]?.numberValue == 2, "both reconnections resumed their session: \(stats)")
+        }
+
         @Test("a certificate that does not verify: DependencyFailure naming the problem, not retried, nothing written",
               arguments: [
                   (TLSFront.Variant.expired, "certificate has expired"),

@@ -24,6 +24,8 @@ CLI:
 Admin API:
     GET  /stats  {"good": {"connections": N, "handshakes": H, "resumed": R, "handshake_failures": F}, ...}
     POST /reset  zeroes the counters
+    POST /drop   closes every open connection (the function must reconnect; "resumed" counts the
+                 handshakes that resumed a TLS session)
 Importable: TLSFront(upstream_host, upstream_port, directory, variants=...) with start()/stop()/stats().
 """
 
@@ -195,6 +197,9 @@ class _Listener:
         try:
             client.settimeout(30)
             tls = self.context.wrap_socket(client, server_side=True, do_handshake_on_connect=False)
+            with self.front.lock:  # the wrapper now owns the descriptor: drop() must shut it down
+                self.open.discard(client)
+                self.open.add(tls)
             try:
                 tls.do_handshake()
             except (ssl.SSLError, OSError) as error:
@@ -218,6 +223,7 @@ class _Listener:
                         pass
             with self.front.lock:
                 self.open.discard(client)
+                self.open.discard(tls)
 
     @staticmethod
     def _relay(tls, upstream):
@@ -235,6 +241,16 @@ class _Listener:
                 if not data:
                     return
                 tls.sendall(data)
+
+    def drop(self):
+        with self.front.lock:
+            sockets = list(self.open)
+        for s in sockets:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        return len(sockets)
 
     def stop(self):
         self.sock.close()
@@ -290,6 +306,9 @@ class TLSFront:
                 for name in listener.counts:
                     listener.counts[name] = 0
 
+    def drop(self):
+        return sum(listener.drop() for listener in self.listeners.values())
+
     def ready_info(self):
         return {"fronts": self.endpoints(), "admin": "http://%s:%d" % (self.host, self.admin_port),
                 **{k: self.files[k] for k in ("root", "bundle", "cert_dir", "system_bundle",
@@ -302,6 +321,9 @@ class _AdminHandler(_httpkit.Handler):
         path = self.path.split("?", 1)[0]
         if self.command == "GET" and path == "/stats":
             return self.reply_json(200, front.stats())
+        if self.command == "POST" and path == "/drop":
+            self.read_body()
+            return self.reply_json(200, {"dropped": front.drop()})
         if self.command == "POST" and path == "/reset":
             self.read_body()
             front.reset()

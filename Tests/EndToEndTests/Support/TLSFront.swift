@@ -49,6 +49,11 @@ final class TLSFront {
         try TestHTTP.expectOK("GET", admin + "/stats").json()[variant.rawValue] ?? [:]
     }
 
+    /// Closes every open connection, as a server or load balancer may at any time.
+    func dropConnections() throws {
+        _ = try TestHTTP.expectOK("POST", admin + "/drop", json: [:])
+    }
+
     /// TCP connections the function opened to a variant's port.
     func connections(_ variant: Variant) throws -> Int64 {
         try stats(variant)["connections"]?.numberValue?.int64Value ?? -1
