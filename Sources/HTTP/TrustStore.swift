@@ -117,13 +117,18 @@ final class LazyBundle: Sendable {
         var contents: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            let count = chunk.withUnsafeMutableBytes { readBytes(descriptor, $0.baseAddress, $0.count) }
             if count < 0, errno == EINTR { continue }
             guard count >= 0 else { return nil }
             if count == 0 { return contents }
             contents.append(contentsOf: chunk[0..<count])
         }
     }
+}
+
+/// libc's `read`, named apart from the methods called `read` in scope.
+private func readBytes(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
+    read(descriptor, buffer, count)
 }
 
 /// `X509_LOOKUP_METHOD.get_by_subject` for the bundle: decodes the certificates whose subject is

@@ -515,7 +515,7 @@ class Bench:
         keepalive = {}
         try:
             self.wait_first_next(proc, t0)
-            orders = [self.order_id(impl, "count", i) for i in range(self.cfg["count"])]
+            orders = [self.order_id(impl, "count-tls" if tls else "count", i) for i in range(self.cfg["count"])]
             for kind in ("first", "duplicate"):
                 for oid in orders:
                     self.proxy.reset()
