@@ -16,8 +16,8 @@ import Musl
 public struct PEMBundleIndex: Sendable {
     /// One certificate, still in base64.
     public struct Entry: Sendable, Equatable {
-        /// The block's base64 text (line breaks included).
-        let base64: [UInt8]
+        /// The block's base64 text (line breaks included), a slice of the bundle (not a copy).
+        let base64: ArraySlice<UInt8>
         /// Where the subject name (tag, length and content) sits in the DER encoding.
         public let subject: Range<Int>
 
@@ -27,15 +27,16 @@ public struct PEMBundleIndex: Sendable {
         }
     }
 
-    /// Base64 characters decoded to find a subject: 768 bytes of DER, which holds the subject of
-    /// every certificate in the Mozilla set (a longer one is decoded whole).
-    static let prefixCharacters = 1_024
+    /// Base64 characters decoded to find a subject: eight 64-character lines, 384 bytes of DER. In
+    /// Debian 12's bundle (the Mozilla set) every subject ends within the first 244 bytes; a
+    /// certificate whose subject ends later is decoded whole.
+    static let prefixCharacters = 8 * 65
 
     /// Every certificate block that decoded, in file order.
     public let entries: [Entry]
     /// Blocks whose base64 or DER did not decode (skipped, as OpenSSL would refuse them too).
     public let skippedBlocks: Int
-    private let bySubject: [[UInt8]: [Int]]
+    private let bySubject: [SubjectKey: [Int]]
 
     /// Indexes a bundle's bytes.
     /// - Parameter pem: The file's contents; text outside `-----BEGIN CERTIFICATE-----` blocks
@@ -43,7 +44,7 @@ public struct PEMBundleIndex: Sendable {
     public init(pem: [UInt8]) {
         var entries: [Entry] = []
         var skipped = 0
-        var bySubject: [[UInt8]: [Int]] = [:]
+        var bySubject: [SubjectKey: [Int]] = [:]
         pem.withUnsafeBufferPointer { bytes in
             var cursor = 0
             while let body = Self.nextCertificateBody(in: bytes, from: &cursor) {
@@ -60,8 +61,8 @@ public struct PEMBundleIndex: Sendable {
                     skipped += 1
                     continue
                 }
-                bySubject[Array(decoded[subject]), default: []].append(entries.count)
-                entries.append(Entry(base64: Array(bytes[body]), subject: subject))
+                bySubject[SubjectKey(Array(decoded[subject])), default: []].append(entries.count)
+                entries.append(Entry(base64: pem[body], subject: subject))
             }
         }
         self.entries = entries
@@ -72,7 +73,16 @@ public struct PEMBundleIndex: Sendable {
     /// The certificates whose subject is exactly these DER bytes (more than one for a re-issued or
     /// cross-signed CA).
     public func certificates(subject: [UInt8]) -> [Entry] {
-        bySubject[subject]?.map { entries[$0] } ?? []
+        bySubject[SubjectKey(subject)]?.map { entries[$0] } ?? []
+    }
+
+    /// DER bytes of a name, hashed in one pass (`[UInt8]`'s own hashing feeds the hasher byte by byte).
+    private struct SubjectKey: Hashable, Sendable {
+        let bytes: [UInt8]
+        init(_ bytes: [UInt8]) { self.bytes = bytes }
+        func hash(into hasher: inout Hasher) {
+            bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        }
     }
 
     private static let begin = Array("-----BEGIN CERTIFICATE-----".utf8)
