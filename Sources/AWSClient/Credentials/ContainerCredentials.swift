@@ -83,7 +83,7 @@ public final class ContainerCredentials: CredentialsSource {
         var lastError = ""
         for _ in 1...2 {  // one quick retry: the agent may be starting up
             do {
-                if connection == nil { connection = try HTTPConnection(caBundlePath: nil) }
+                if connection == nil { connection = try HTTPConnection(trustStore: nil) }
                 guard let connection else { break }
                 return try connection.perform(HTTPRequest(method: "GET", url: url, headers: headers, timeouts: timeouts))
             } catch {

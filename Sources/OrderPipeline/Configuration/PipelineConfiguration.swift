@@ -97,7 +97,7 @@ public struct PipelineConfiguration: Sendable, Equatable {
             attemptTimeoutMilliseconds: Int(try integer("AWS_ATTEMPT_TIMEOUT_MS", default: 3_000, range: 50...900_000)),
             maxAttemptsOverride: maxAttempts,
             deadlineMarginMilliseconds: try integer("DEADLINE_MARGIN_MS", default: 500, range: 0...60_000),
-            caBundlePath: CABundle.locate(sslCertFile: value("SSL_CERT_FILE")))
+            trustStore: TrustStoreLocation.resolve(sslCertFile: value("SSL_CERT_FILE"), sslCertDir: value("SSL_CERT_DIR")))
         credentials = CredentialSettings(environment: environment)
     }
 
