@@ -18,6 +18,35 @@ public enum JSONString {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// A short, quoted, escaped excerpt of `s` for an error message or a log line.
+    ///
+    /// At most about 200 UTF-8 bytes of `s` are shown (cut on a scalar boundary, then "…" and the
+    /// full length in bytes); every control character (C0, DEL, C1) and U+2028/U+2029 is written as an
+    /// escape, so an excerpt never carries a raw control character, whatever came in. Costs are bounded
+    /// by the excerpt, not by `s`.
+    /// - Parameter s: Text from outside, e.g. an event's `source`.
+    /// - Returns: For example `"demo.orders"`, or `"aaaa…" (1048576 bytes)`.
+    public static func excerpt(_ s: String) -> String {
+        excerpt(s, reportedLength: s.utf8.count, unit: "bytes")
+    }
+
+    /// An excerpt of the start of a longer text whose full length is `reportedLength` `unit`.
+    static func excerpt(_ s: String, reportedLength length: Int, unit: String) -> String {
+        let shown = Preview.truncated(s)
+        var out = String.UnicodeScalarView()
+        out.append("\"")
+        for scalar in escaped(shown).unicodeScalars {
+            if (0x7F...0x9F).contains(scalar.value) {
+                out.append(contentsOf: "\\u00\(String(scalar.value, radix: 16))".unicodeScalars)
+            } else {
+                out.append(scalar)
+            }
+        }
+        out.append("\"")
+        let quoted = String(out)
+        return length > Preview.excerptBytes ? quoted + " (\(length) \(unit))" : quoted
+    }
+
     /// Returns `s` escaped and wrapped in double quotes: a complete JSON string value.
     /// - Parameter s: The text to quote.
     /// - Returns: A JSON string literal such as `"a\"b"`.

@@ -327,7 +327,7 @@ struct EnvelopeNormalizerTests {
     @Test("an EventBridge detail without order_id is rejected, naming the event and the keys found")
     func missingOrderID() throws {
         let message = try #require(Self.invalidMessage(#"{"detail-type":"order.created","source":"demo.orders","detail":{"price":42}}"#))
-        #expect(message == #"expected detail.order_id (a string or an integer) in the order.created event from demo.orders; found keys "price""#)
+        #expect(message == #"expected detail.order_id (a string or an integer) in the "order.created" event from "demo.orders"; found keys "price""#)
     }
 
     // MARK: - S3 notifications
@@ -380,20 +380,18 @@ struct EnvelopeNormalizerTests {
 
     static let badRecords: [BadRecord] = [
         BadRecord(label: "no bucket", record: s3Record(key: "incoming/1.json", bucket: nil),
-                  message: "expected Records[0].s3.bucket.name (a string); found none"),
+                  message: "expected Records[0].s3.bucket.name (a string, at most 1024 bytes); found none"),
         BadRecord(label: "empty bucket name", record: s3Record(key: "incoming/1.json", bucket: ""),
-                  message: #"expected Records[0].s3.bucket.name (a string); found a string ("")"#),
+                  message: #"expected Records[0].s3.bucket.name (a string, at most 1024 bytes); found a string ("")"#),
         BadRecord(label: "empty key", record: s3Record(key: ""),
                   message: #"expected Records[0].s3.object.key (a string); found a string ("")"#),
         BadRecord(label: "no key", record: ["eventSource": "aws:s3", "eventName": "ObjectCreated:Put",
                                             "s3": ["bucket": ["name": "b"], "object": ["size": 1]]],
                   message: "expected Records[0].s3.object.key (a string); found none"),
         BadRecord(label: "SQS record", record: s3Record(key: "incoming/1.json", eventSource: "aws:sqs"),
-                  message: "expected Records[0] to be an S3 notification record (eventSource aws:s3); found eventSource aws:sqs"),
+                  message: "expected Records[0] to be an S3 notification record (eventSource aws:s3); found eventSource \"aws:sqs\""),
         BadRecord(label: "ObjectRemoved", record: s3Record(key: "incoming/1.json", eventName: "ObjectRemoved:Delete"),
-                  message: "expected Records[0] to be an ObjectCreated notification; found ObjectRemoved:Delete"),
-        BadRecord(label: "not an object", record: "not a record",
-                  message: #"expected Records[0] to be an S3 notification record; found a string ("not a record")"#),
+                  message: #"expected Records[0] to be an ObjectCreated notification; found eventName "ObjectRemoved:Delete""#),
         BadRecord(label: "truncated escape", record: s3Record(key: "incoming/100%.json"),
                   message: #"Records[0].s3.object.key "incoming/100%.json" is not valid form-encoded UTF-8"#),
         BadRecord(label: "escape of invalid UTF-8", record: s3Record(key: "incoming/%FF.json"),
@@ -403,7 +401,7 @@ struct EnvelopeNormalizerTests {
         BadRecord(label: "dot-dot file name", record: s3Record(key: "incoming/...json"),
                   message: #"the file name ".." of Records[0].s3.object.key cannot be used as an order key: ".." is not allowed"#),
         BadRecord(label: "control character", record: s3Record(key: "incoming/%01.json"),
-                  message: "the file name \"\u{1}\" of Records[0].s3.object.key cannot be used as an order key: it contains the control character U+0001"),
+                  message: #"the file name "\u0001" of Records[0].s3.object.key cannot be used as an order key: it contains the control character U+0001"#),
     ]
 
     @Test("a bad S3 record is an error in its own slot, naming what was expected and found", arguments: badRecords)
@@ -427,10 +425,15 @@ struct EnvelopeNormalizerTests {
         #expect(try records[2].get().orderID == "3")
     }
 
-    @Test("an S3 notification without records is rejected as a whole", arguments: [
-        (#"{"Records": []}"#, "expected at least one S3 notification record in Records; found an empty list"),
-        (#"{"Records": {}}"#, "expected Records to be a list of S3 notification records; found an empty object"),
-        (#"{"Records": null}"#, "expected Records to be a list of S3 notification records; found null"),
+    static let notS3 = "expected Records to be a list of S3 notification records (objects with s3.bucket.name and s3.object.key); found"
+
+    @Test("Records without an S3 record is not an S3 notification: the whole event is rejected", arguments: [
+        (#"{"Records": []}"#, "\(notS3) an empty list"),
+        (#"{"Records": {}}"#, "\(notS3) an empty object"),
+        (#"{"Records": null}"#, "\(notS3) null"),
+        (#"{"Records": ["not a record"]}"#, #"\#(notS3) a list of 1 whose first element is a string ("not a record")"#),
+        (#"{"Records": [{"eventSource":"aws:sqs","body":"x"}]}"#,
+         #"\#(notS3) a list of 1 whose first element is an object with keys "eventSource", "body""#),
     ])
     func noRecords(_ event: String, _ expected: String) throws {
         #expect(try #require(Self.invalidMessage(event)) == expected)

@@ -29,7 +29,7 @@ final class OrderProcessor {
                  metrics: inout InvocationMetrics) -> Result<OrderOutcome, OrderPipelineError> {
         let logger = logger.with("order_id", .string(event.orderID))
         // Computed once, from the order as it arrived, and carried through: never recomputed later.
-        let payloadHash = SHA256.hash(event.canonicalOrder.canonicalSerializedBytes()).hexEncodedString
+        let payloadHash = SHA256.hash(event.canonicalOrderBytes).hexEncodedString
         let s3Key = archive.objectKey(for: event.orderID)
         let owner = context.requestID
         let deadline = context.deadlineMilliseconds
