@@ -216,15 +216,16 @@ struct JSONParser {
         }
         // Names only, by code points: a scan while the object is small, a set above that.
         var names: [String] = []
-        var seen: Set<MemberName>?
+        var seen = Set<MemberName>()
+        var usesSet = false
         var expected = "a string for an object member name or '}'"
         while true {
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw unexpected(expected) }
             let nameOffset = position
             let name = try parseString()
-            if let set = seen {
-                if set.contains(MemberName(name)) { throw JSONError(offset: nameOffset, code: .duplicateMember(name)) }
-                seen?.insert(MemberName(name))
+            if usesSet {
+                // Inserted in place: a copy of the set per member would make a big object quadratic.
+                guard seen.insert(MemberName(name)).inserted else { throw JSONError(offset: nameOffset, code: .duplicateMember(name)) }
             } else {
                 if names.contains(where: { MemberName.same($0, name) }) {
                     throw JSONError(offset: nameOffset, code: .duplicateMember(name))
@@ -232,6 +233,7 @@ struct JSONParser {
                 names.append(name)
                 if names.count > JSONObject.indexThreshold {
                     seen = Set(names.map(MemberName.init))
+                    usesSet = true
                     names = []
                 }
             }

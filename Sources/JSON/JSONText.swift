@@ -111,6 +111,21 @@ public struct JSONText: Sendable {
         return found
     }
 
+    /// The members named `names`, found in one scan: for each name, its value or `nil`.
+    /// - Parameter names: Member names, compared by code points.
+    /// - Returns: One entry per name, in the order of `names`.
+    public func members(_ names: [String]) -> [JSONText?] {
+        var found = [JSONText?](repeating: nil, count: names.count)
+        guard kind == .object else { return found }
+        forEachMember { nameStart, nameEnd, valueStart, valueEnd in
+            if let index = names.firstIndex(where: { nameEquals(nameStart, nameEnd, $0) }) {
+                found[index] = JSONText(storage: storage, start: valueStart, end: valueEnd)
+            }
+            return true
+        }
+        return found
+    }
+
     /// The elements, when this is an array; each shares this text's bytes.
     public var elements: [JSONText]? {
         guard kind == .array else { return nil }
@@ -120,6 +135,14 @@ public struct JSONText: Sendable {
             return true
         }
         return elements
+    }
+
+    /// Calls `body` with each element, in order, until it returns `false`; builds no list.
+    public func forEachElement(_ body: (JSONText) -> Bool) {
+        guard kind == .array else { return }
+        forEachElement { elementStart, elementEnd in
+            body(JSONText(storage: storage, start: elementStart, end: elementEnd))
+        }
     }
 
     /// The number of elements (array) or members (object); 0 for anything else.

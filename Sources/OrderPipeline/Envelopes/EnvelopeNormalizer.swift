@@ -60,18 +60,17 @@ public enum EnvelopeNormalizer {
         guard object.kind == .object else {
             throw .invalidOrderEvent("expected \(expectedShapes); found \(object.kindDescription)")
         }
-        let records = object["Records"]
+        // One scan of the top level for every member the rules look at.
+        let found = object.members(["Records", "detail-type", "source", "detail", "order_id", "price", "id"])
+        let (records, detailType, source, detail, orderID, price, id) = (found[0], found[1], found[2], found[3], found[4], found[5], found[6])
         if let records, S3NotificationEnvelope.isNotification(records) {
             return .s3Notification(try S3NotificationEnvelope.orders(from: records, wasJSONText: wasJSONText))
         }
-        let detailType = object["detail-type"]
-        let source = object["source"]
-        let detail = object["detail"]
         if let detailType, let source, let detail, detailType.kind == .string, source.kind == .string, detail.kind == .object {
-            return .single(try eventBridgeOrder(object, detailType: detailType, source: source, detail: detail, wasJSONText: wasJSONText))
+            return .single(try eventBridgeOrder(id: id, detailType: detailType, source: source, detail: detail, wasJSONText: wasJSONText))
         }
-        if let orderID = object["order_id"] {
-            return .single(try order(object, orderID: orderID, path: "", envelope: .raw, wasJSONText: wasJSONText))
+        if let orderID {
+            return .single(try order(object, orderID: orderID, price: price, path: "", envelope: .raw, wasJSONText: wasJSONText))
         }
         // Not one of the envelopes: say which one it came closest to, and what was wrong.
         if let records {
@@ -86,26 +85,27 @@ public enum EnvelopeNormalizer {
                 : "its source is \(source?.kindDescription ?? "missing")"
             throw .invalidOrderEvent("expected an EventBridge event with detail-type, source and detail (strings and an object), or an order with order_id; \(problem)")
         }
-        if object["price"] != nil {
+        if price != nil {
             // It looks like a raw order that lost its key: say exactly that.
             throw .invalidOrderEvent("expected order_id (a string or an integer) next to price in the order; found \(describeKeys(object))")
         }
         throw .invalidOrderEvent("expected \(expectedShapes); found \(object.count == 0 ? "an empty object" : "an object with \(describeKeys(object))")")
     }
 
-    private static func eventBridgeOrder(_ object: JSONText, detailType: JSONText, source: JSONText, detail: JSONText,
+    private static func eventBridgeOrder(id: JSONText?, detailType: JSONText, source: JSONText, detail: JSONText,
                                          wasJSONText: Bool) throws(OrderPipelineError) -> OrderEvent {
         let detailTypeText = try boundedString(detailType, field: "detail-type")
         let sourceText = try boundedString(source, field: "source")
         var eventID: String?
-        if let id = object["id"], id.kind == .string {
+        if let id, id.kind == .string {
             eventID = try boundedString(id, field: "id")
         }
-        guard let orderID = detail["order_id"] else {
+        let found = detail.members(["order_id", "price"])
+        guard let orderID = found[0] else {
             throw .invalidOrderEvent("expected detail.order_id (a string or an integer) in the \(JSONString.excerpt(detailTypeText)) event from \(JSONString.excerpt(sourceText)); found \(describeKeys(detail))")
         }
         let envelope = OrderEvent.Envelope.eventBridge(source: sourceText, detailType: detailTypeText, eventID: eventID)
-        return try order(detail, orderID: orderID, path: "detail.", envelope: envelope, wasJSONText: wasJSONText)
+        return try order(detail, orderID: orderID, price: found[1], path: "detail.", envelope: envelope, wasJSONText: wasJSONText)
     }
 
     /// An EventBridge string field, refused when longer than `maximumEventBridgeFieldBytes`.
@@ -118,10 +118,10 @@ public enum EnvelopeNormalizer {
         return text
     }
 
-    private static func order(_ object: JSONText, orderID rawID: JSONText, path: String, envelope: OrderEvent.Envelope,
-                              wasJSONText: Bool) throws(OrderPipelineError) -> OrderEvent {
+    private static func order(_ object: JSONText, orderID rawID: JSONText, price rawPrice: JSONText?, path: String,
+                              envelope: OrderEvent.Envelope, wasJSONText: Bool) throws(OrderPipelineError) -> OrderEvent {
         let orderID = try key(from: rawID, field: path + "order_id")
-        guard let rawPrice = object["price"], !rawPrice.isNull else {
+        guard let rawPrice, !rawPrice.isNull else {
             throw .invalidOrderEvent("expected \(path)price (a number) for order \(quoted(orderID)); found none")
         }
         let price = try Self.price(from: rawPrice, field: path + "price", orderID: orderID)

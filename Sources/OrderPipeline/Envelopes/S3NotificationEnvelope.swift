@@ -14,25 +14,37 @@ enum S3NotificationEnvelope {
     static let maximumFieldBytes = 1_024
 
     /// Whether `records` makes the event an S3 notification: an array holding at least one object with `s3`.
+    /// Scans the elements in place: a list of a million `null`s costs no list.
     static func isNotification(_ records: JSONText) -> Bool {
-        guard let list = records.elements else { return false }
-        return list.contains { $0.kind == .object && $0["s3"] != nil }
+        guard records.kind == .array else { return false }
+        var found = false
+        records.forEachElement { element in
+            found = element.kind == .object && element["s3"] != nil
+            return !found
+        }
+        return found
     }
 
     /// What `Records` holds, for the message when it is not a list of S3 records.
     static func describe(_ records: JSONText) -> String {
-        guard let list = records.elements else { return records.kindDescription }
-        guard let first = list.first else { return "an empty list" }
-        return "a list of \(list.count) whose first element is \(first.kindDescription)\(first.kind == .object ? " with \(EnvelopeNormalizer.describeKeys(first))" : "")"
+        guard records.kind == .array else { return records.kindDescription }
+        var first: JSONText?
+        records.forEachElement { element in
+            first = element
+            return false
+        }
+        guard let first else { return "an empty list" }
+        return "a list of \(records.count) whose first element is \(first.kindDescription)\(first.kind == .object ? " with \(EnvelopeNormalizer.describeKeys(first))" : "")"
     }
 
     /// Reads every record; a bad record is an error in its slot, not for the whole event.
     static func orders(from records: JSONText, wasJSONText: Bool) throws(OrderPipelineError) -> [Result<OrderEvent, OrderPipelineError>] {
+        let count = records.count
+        guard count <= maximumRecords else {
+            throw .invalidOrderEvent("expected at most \(maximumRecords) S3 notification records in Records (S3 sends one per event); found \(count)")
+        }
         guard let list = records.elements else {
             throw .invalidOrderEvent("expected Records to be a list of S3 notification records; found \(records.kindDescription)")
-        }
-        guard list.count <= maximumRecords else {
-            throw .invalidOrderEvent("expected at most \(maximumRecords) S3 notification records in Records (S3 sends one per event); found \(list.count)")
         }
         return list.enumerated().map { index, record in
             Result { () throws(OrderPipelineError) in try order(from: record, index: index, wasJSONText: wasJSONText) }
