@@ -57,6 +57,7 @@ extension EndToEnd {
 
         /// The checks every event gets: bounded memory, a bounded message, bounded clean log records.
         static func expectBounded(_ outcome: Outcome, _ label: String) {
+            #expect(outcome.peakKilobytes > 1_024, "\(label): the child's peak RSS was measured (\(outcome.peakKilobytes) KB)")
             #expect(outcome.peakKilobytes <= peakLimitKilobytes, "\(label): peak RSS \(outcome.peakKilobytes) KB")
             #expect(outcome.errorMessage.utf8.count <= messageLimitBytes, "\(label): message of \(outcome.errorMessage.utf8.count) bytes")
             for line in outcome.standardError.split(separator: "\n", omittingEmptySubsequences: true) {

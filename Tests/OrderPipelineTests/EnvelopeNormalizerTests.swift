@@ -445,4 +445,72 @@ struct EnvelopeNormalizerTests {
             try EnvelopeNormalizer.normalize([])
         }
     }
+
+    // MARK: - Hostile input
+
+    @Test("a raw order that also has a detail string, a Records string or a source is a raw order, as the README's table says", arguments: [
+        #"{"order_id":"r-1","price":1,"detail":"a note"}"#, #"{"order_id":"r-1","price":1,"Records":"none"}"#,
+        #"{"order_id":"r-1","price":1,"Records":[]}"#, #"{"order_id":"r-1","price":1,"Records":[null]}"#,
+        #"{"order_id":"r-1","price":1,"source":"shop","detail-type":"x","detail":"text"}"#,
+    ])
+    func rawOrderWithEnvelopeLikeFields(_ event: String) throws {
+        let order = try Self.single(event)
+        #expect(order.orderID == "r-1")
+        #expect(order.envelope == .raw)
+    }
+
+    @Test("an S3 key whose file name starts with a combining mark names the order after the '/' (split by bytes)")
+    func combiningMarkFileName() throws {
+        let records = try Self.records(Self.s3Event([Self.s3Record(key: "incoming/%CC%B8abc.json")]))
+        #expect(try #require(records.first).get().orderID == "\u{338}abc")
+    }
+
+    @Test("an EventBridge source, detail-type or id over 256 bytes is refused with a short excerpt, never echoed whole",
+          arguments: ["source", "detail-type", "id"])
+    func longEventBridgeField(_ field: String) throws {
+        var event: JSONObject = ["detail-type": "order.created", "source": "demo.orders", "id": "e-1", "detail": ["order_id": "1", "price": 1]]
+        event[field] = .string(String(repeating: "\u{1B}x", count: 50_000))
+        let message = try #require(Self.invalidMessage(JSONValue.object(event).serialized()))
+        #expect(message.hasPrefix("expected the EventBridge \(field) to be a string of at most 256 bytes"))
+        #expect(message.utf8.count < 400)
+        #expect(!message.unicodeScalars.contains("\u{1B}"))
+    }
+
+    @Test("more than 100 S3 records are refused as a whole, counting them without reading each")
+    func tooManyRecords() throws {
+        let message = try #require(Self.invalidMessage(Self.s3Event(Array(repeating: Self.s3Record(key: "incoming/1.json"), count: 101))))
+        #expect(message == "expected at most 100 S3 notification records in Records (S3 sends one per event); found 101")
+        #expect(try Self.records(Self.s3Event(Array(repeating: Self.s3Record(key: "incoming/1.json"), count: 100))).count == 100)
+    }
+
+    @Test("values quoted in messages are short escaped excerpts: a long order id, a long key, control characters", arguments: [
+        #"{"order_id":"\#(String(repeating: "k", count: 100_000))","price":1}"#,
+        #"{"order_id":"a\u001b[2J\r\u0007/b","price":1}"#,
+        #"{"price":1,"\#(String(repeating: "n", count: 100_000))":1}"#,
+        #"{"\u001b[31m":1,"\r\n":2}"#,
+        #"{"detail-type":"t","source":"\u009b2J","detail":{"price":1}}"#,
+    ])
+    func boundedEcho(_ event: String) throws {
+        let message = try #require(Self.invalidMessage(event))
+        #expect(message.utf8.count < 2_048, "\(message.utf8.count) bytes")
+        #expect(!message.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }, "\(message)")
+    }
+
+    @Test("a bad S3 record's long fields are refused with excerpts", arguments: ["eTag", "sequencer", "versionId"])
+    func longRecordField(_ field: String) throws {
+        var record = Self.s3Record(key: "incoming/1.json")
+        guard case .object(var top) = record, case .object(var s3)? = top["s3"], case .object(var object)? = s3["object"] else {
+            Issue.record("fixture shape")
+            return
+        }
+        object[field] = .string(String(repeating: "e", count: 5_000))
+        s3["object"] = .object(object)
+        top["s3"] = .object(s3)
+        record = .object(top)
+        let records = try Self.records(Self.s3Event([record]))
+        let first = try #require(records.first)
+        let message = try #require(Self.recordMessage(first))
+        #expect(message.hasPrefix("expected Records[0].s3.object.\(field) to be at most 1024 bytes"))
+        #expect(message.utf8.count < 400)
+    }
 }
