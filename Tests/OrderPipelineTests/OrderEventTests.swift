@@ -58,6 +58,22 @@ struct OrderEventTests {
         #expect(order.canonicalOrderBytes == order.canonicalOrder.canonicalSerializedBytes())
     }
 
+    @Test("the archived document splices the order's text in: the same bytes as the document built as a tree", arguments: [
+        eventBridge, #"{"order_id":"n","price":"7.50","items":[{"sku":"a","qty":2.0}],"note":"a\"b\u2028é"}"#,
+    ])
+    func archivedDocument(_ event: String) throws {
+        let order = try Self.order(event)
+        var tree: JSONObject = ["order_id": .string(order.orderID)]
+        if let price = order.price { tree["price"] = .number(price) }
+        tree["order"] = order.order
+        tree["source"] = order.sourceDocument
+        tree["payload_hash"] = "h"
+        tree["processed_at"] = "2026-11-30T00:00:00.000Z"
+        tree["request_id"] = "r"
+        let document = OrderArchive.document(for: order, payloadHash: "h", processedAt: "2026-11-30T00:00:00.000Z", requestID: "r")
+        #expect(document == JSONValue.object(tree).serializedBytes())
+    }
+
     @Test("NFC and NFD spellings of a member name are two members, so they hash apart from either alone")
     func canonicallyEquivalentNamesHashApart() throws {
         let both = try Self.order("{\"order_id\":1,\"price\":1,\"\u{E9}\":1,\"e\u{301}\":1}")
