@@ -47,6 +47,37 @@ extension JSONParser {
         )
     }
 
+    /// Checks a string without building it; `position` is at its opening '"'. Same rules as `parseString`.
+    mutating func skipString() throws(JSONError) {
+        let opening = position
+        position += 1
+        var scratch: [UInt8] = []
+        while position < bytes.count {
+            let byte = bytes[position]
+            switch byte {
+            case UInt8(ascii: "\""):
+                position += 1
+                return
+            case UInt8(ascii: "\\"):
+                scratch.removeAll(keepingCapacity: true)
+                try parseEscape(into: &scratch)
+            case 0x00..<0x20:
+                throw JSONError(offset: position, code: .controlCharacter(byte))
+            case 0x20..<0x80:
+                position += 1
+            default:
+                guard let length = Self.validUTF8SequenceLength(bytes, at: position) else {
+                    throw JSONError(offset: position, code: .invalidUTF8(leadByte: byte))
+                }
+                position += length
+            }
+        }
+        throw JSONError(
+            offset: position,
+            code: .unexpected(expected: "'\"' to close the string that starts at byte \(opening)", found: "end of input")
+        )
+    }
+
     /// Decodes one escape sequence into UTF-8; `position` is at its '\'.
     private mutating func parseEscape(into out: inout [UInt8]) throws(JSONError) {
         let escapeStart = position
@@ -165,6 +196,15 @@ extension JSONParser {
     /// Parses a number per RFC 8259 §6; `position` is at '-' or a digit.
     mutating func parseNumber() throws(JSONError) -> JSONNumber {
         let start = position
+        let isInteger = try skipNumber()
+        let literal = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+        return JSONNumber(validatedLiteral: literal, isIntegerLiteral: isInteger)
+    }
+
+    /// Checks a number without building it; `position` is at '-' or a digit.
+    /// - Returns: Whether it has neither a fraction nor an exponent.
+    mutating func skipNumber() throws(JSONError) -> Bool {
+        let start = position
         if bytes[position] == UInt8(ascii: "-") { position += 1 }
         guard position < bytes.count, Self.isDigit(bytes[position]) else { throw unexpected("a digit after '-'") }
         if bytes[position] == UInt8(ascii: "0") {
@@ -195,8 +235,7 @@ extension JSONParser {
             }
             skipDigits()
         }
-        let literal = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
-        return JSONNumber(validatedLiteral: literal, isIntegerLiteral: isInteger)
+        return isInteger
     }
 
     /// Moves past a run of ASCII digits.

@@ -102,7 +102,7 @@ struct JSONParser {
         skipWhitespace()
         var members: [(key: String, value: JSONValue)] = []
         // Small objects check for duplicates by scanning; bigger ones get the index JSONObject keeps.
-        var index: [String: Int]?
+        var index: [MemberName: Int]?
         if position < bytes.count && bytes[position] == UInt8(ascii: "}") {
             position += 1
             return .object(JSONObject())
@@ -112,7 +112,9 @@ struct JSONParser {
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw unexpected(expected) }
             let nameOffset = position
             let name = try parseString()
-            if index?[name] != nil || (index == nil && members.contains { $0.key == name }) {
+            // Code points, not canonical equivalence (RFC 8259 §8.3): linear in the name, and NFC and NFD
+            // spellings are two names.
+            if index?[MemberName(name)] != nil || (index == nil && members.contains { MemberName.same($0.key, name) }) {
                 throw JSONError(offset: nameOffset, code: .duplicateMember(name))
             }
             skipWhitespace()
@@ -122,7 +124,7 @@ struct JSONParser {
             position += 1
             skipWhitespace()
             let value = try parseValue(depth: depth, expected: "a JSON value for the object member")
-            index?[name] = members.count
+            index?[MemberName(name)] = members.count
             members.append((name, value))
             if index == nil && members.count > JSONObject.indexThreshold {
                 index = JSONObject.makeIndex(members)
@@ -137,6 +139,121 @@ struct JSONParser {
             case UInt8(ascii: "}"):
                 position += 1
                 return .object(JSONObject(uniqueMembers: members, index: index))
+            default:
+                throw unexpected("',' or '}' after an object member")
+            }
+        }
+    }
+
+    // MARK: - Checking without building
+
+    /// Checks the whole input as one JSON text, as `parseDocument` does, without building values.
+    /// - Returns: The byte range of the value, without the whitespace around it.
+    mutating func validateDocument() throws(JSONError) -> Range<Int> {
+        guard !bytes.isEmpty else { throw JSONError(offset: 0, code: .emptyInput) }
+        if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF {
+            throw JSONError(offset: 0, code: .byteOrderMark)
+        }
+        skipWhitespace()
+        guard !isAtEnd else { throw JSONError(offset: position, code: .onlyWhitespace) }
+        let start = position
+        try skipValue(depth: 0, expected: "a JSON value")
+        let end = position
+        skipWhitespace()
+        guard isAtEnd else { throw JSONError(offset: position, code: .trailingData(found: found(at: position))) }
+        return start..<end
+    }
+
+    /// Checks one value at `position` and moves past it; only member names are built (to refuse duplicates).
+    private mutating func skipValue(depth: Int, expected: String) throws(JSONError) {
+        guard position < bytes.count else { throw unexpected(expected) }
+        switch bytes[position] {
+        case UInt8(ascii: "{"): try skipObject(depth: depth + 1)
+        case UInt8(ascii: "["): try skipArray(depth: depth + 1)
+        case UInt8(ascii: "\""): try skipString()
+        case UInt8(ascii: "t"): try parseKeyword("true", expected: expected)
+        case UInt8(ascii: "f"): try parseKeyword("false", expected: expected)
+        case UInt8(ascii: "n"): try parseKeyword("null", expected: expected)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try skipNumber()
+        default: throw unexpected(expected)
+        }
+    }
+
+    private mutating func skipArray(depth: Int) throws(JSONError) {
+        guard depth <= Self.maximumDepth else { throw JSONError(offset: position, code: .tooDeep(limit: Self.maximumDepth)) }
+        position += 1
+        skipWhitespace()
+        if position < bytes.count && bytes[position] == UInt8(ascii: "]") {
+            position += 1
+            return
+        }
+        var expected = "a JSON value or ']'"
+        while true {
+            try skipValue(depth: depth, expected: expected)
+            skipWhitespace()
+            guard position < bytes.count else { throw unexpected("',' or ']' after an array element") }
+            switch bytes[position] {
+            case UInt8(ascii: ","):
+                position += 1
+                skipWhitespace()
+                expected = "a JSON value after ',' (trailing commas are not allowed)"
+            case UInt8(ascii: "]"):
+                position += 1
+                return
+            default:
+                throw unexpected("',' or ']' after an array element")
+            }
+        }
+    }
+
+    private mutating func skipObject(depth: Int) throws(JSONError) {
+        guard depth <= Self.maximumDepth else { throw JSONError(offset: position, code: .tooDeep(limit: Self.maximumDepth)) }
+        position += 1
+        skipWhitespace()
+        if position < bytes.count && bytes[position] == UInt8(ascii: "}") {
+            position += 1
+            return
+        }
+        // Names only, by code points: a scan while the object is small, a set above that.
+        var names: [String] = []
+        var seen = Set<MemberName>()
+        var usesSet = false
+        var expected = "a string for an object member name or '}'"
+        while true {
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw unexpected(expected) }
+            let nameOffset = position
+            let name = try parseString()
+            if usesSet {
+                // Inserted in place: a copy of the set per member would make a big object quadratic.
+                guard seen.insert(MemberName(name)).inserted else { throw JSONError(offset: nameOffset, code: .duplicateMember(name)) }
+            } else {
+                if names.contains(where: { MemberName.same($0, name) }) {
+                    throw JSONError(offset: nameOffset, code: .duplicateMember(name))
+                }
+                names.append(name)
+                if names.count > JSONObject.indexThreshold {
+                    seen = Set(names.map(MemberName.init))
+                    usesSet = true
+                    names = []
+                }
+            }
+            skipWhitespace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
+                throw unexpected("':' after an object member name")
+            }
+            position += 1
+            skipWhitespace()
+            try skipValue(depth: depth, expected: "a JSON value for the object member")
+            skipWhitespace()
+            guard position < bytes.count else { throw unexpected("',' or '}' after an object member") }
+            switch bytes[position] {
+            case UInt8(ascii: ","):
+                position += 1
+                skipWhitespace()
+                expected = "a string for an object member name after ',' (trailing commas are not allowed)"
+            case UInt8(ascii: "}"):
+                position += 1
+                return
             default:
                 throw unexpected("',' or '}' after an object member")
             }
@@ -183,6 +300,10 @@ struct JSONParser {
             }
             let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[offset..<offset + length]), as: UTF8.self)
             let scalar = text.unicodeScalars.first?.value ?? 0
+            // A C1 control or a line separator is named, never written raw into a message.
+            if (0x80...0x9F).contains(scalar) || scalar == 0x2028 || scalar == 0x2029 {
+                return "control character U+\(Hex.digits(scalar, width: 4))"
+            }
             return "'\(text)' (U+\(Hex.digits(scalar, width: 4)))"
         }
     }

@@ -18,6 +18,48 @@ public enum JSONString {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// A short, quoted, escaped excerpt of `s` for an error message or a log line.
+    ///
+    /// At most about 200 bytes are shown, escapes included (cut between two scalars, then "…" and the
+    /// full length in bytes); every control character (C0, DEL, C1) and U+2028/U+2029 is written as an
+    /// escape, so an excerpt never carries a raw control character, whatever came in. The cost is
+    /// bounded by the excerpt, not by `s`.
+    /// - Parameter s: Text from outside, e.g. an event's `source`.
+    /// - Returns: For example `"demo.orders"`, or `"aaaa…" (1048576 bytes)`.
+    public static func excerpt(_ s: String) -> String {
+        excerpt(s, reportedLength: s.utf8.count, unit: "bytes")
+    }
+
+    /// An excerpt of `s`, the start of a text whose full length is `reportedLength` `unit`.
+    static func excerpt(_ s: String, reportedLength: Int, unit: String) -> String {
+        var out: [UInt8] = [UInt8(ascii: "\"")]
+        var shownBytes = 0
+        var cut = false
+        var piece: [UInt8] = []
+        for scalar in s.unicodeScalars {
+            piece.removeAll(keepingCapacity: true)
+            switch scalar.value {
+            case 0x22, 0x5C, 0..<0x20:
+                appendEscape(for: UInt8(scalar.value), to: &piece)
+            case 0x7F...0x9F, 0x2028, 0x2029:
+                piece.append(contentsOf: "\\u".utf8)
+                for shift in [12, 8, 4, 0] { piece.append(hexDigits[Int(scalar.value >> UInt32(shift) & 0xF)]) }
+            default:
+                piece.append(contentsOf: String(scalar).utf8)
+            }
+            if out.count - 1 + piece.count > Preview.excerptBytes {
+                cut = true
+                break
+            }
+            out.append(contentsOf: piece)
+            shownBytes += UTF8.width(scalar)
+        }
+        if cut || shownBytes < reportedLength { out.append(contentsOf: "…".utf8) }
+        out.append(UInt8(ascii: "\""))
+        let quoted = String(decoding: out, as: UTF8.self)
+        return cut || shownBytes < reportedLength ? quoted + " (\(reportedLength) \(unit))" : quoted
+    }
+
     /// Returns `s` escaped and wrapped in double quotes: a complete JSON string value.
     /// - Parameter s: The text to quote.
     /// - Returns: A JSON string literal such as `"a\"b"`.

@@ -58,7 +58,7 @@ public final class OrderProcessor: Sendable {
                  metrics: inout InvocationMetrics) -> Result<ProcessedOrder, OrderPipelineError> {
         var call = call.with(deadlineMilliseconds: context.deadlineMilliseconds)
         call.logger = call.logger.with("order_id", .string(event.orderID))
-        let run = Run(event: event, payloadHash: SHA256.hash(event.canonicalOrder.canonicalSerializedBytes()).hexEncodedString,
+        let run = Run(event: event, payloadHash: SHA256.hash(event.canonicalOrderBytes).hexEncodedString,
                       s3Key: archive.objectKey(for: event.orderID), owner: context.requestID, call: call)
         do throws(OrderPipelineError) {
             try checkTimeLeft(run)
