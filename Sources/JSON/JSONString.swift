@@ -32,9 +32,30 @@ public enum JSONString {
 
     /// An excerpt of `s`, the start of a text whose full length is `reportedLength` `unit`.
     static func excerpt(_ s: String, reportedLength: Int, unit: String) -> String {
-        var out: [UInt8] = [UInt8(ascii: "\"")]
+        let (escaped, shownBytes, cut) = escapedPrefix(of: s, limit: Preview.excerptBytes)
+        let incomplete = cut || shownBytes < reportedLength
+        let quoted = "\"" + escaped + (incomplete ? "…" : "") + "\""
+        return incomplete ? quoted + " (\(reportedLength) \(unit))" : quoted
+    }
+
+    /// A short excerpt of `s` whose escaped form fits in `limit` bytes, with "…" when something was
+    /// cut: the same escaping as ``excerpt(_:)``, for messages that choose their own length.
+    /// - Parameters:
+    ///   - s: Text from outside.
+    ///   - limit: The most bytes of escaped text to show.
+    ///   - quoted: Whether to put it in double quotes.
+    public static func excerpt(_ s: String, limit: Int, quoted: Bool = true) -> String {
+        let (escaped, _, cut) = escapedPrefix(of: s, limit: limit)
+        let shown = escaped + (cut ? "…" : "")
+        return quoted ? "\"" + shown + "\"" : shown
+    }
+
+    /// The longest prefix of `s` whose escaped form fits in `limit` bytes (cut between two scalars):
+    /// every control character (C0, DEL, C1), U+2028 and U+2029, quotes and backslashes escaped.
+    /// Linear in the part shown, not in `s`.
+    private static func escapedPrefix(of s: String, limit: Int) -> (escaped: String, shownBytes: Int, cut: Bool) {
+        var out: [UInt8] = []
         var shownBytes = 0
-        var cut = false
         var piece: [UInt8] = []
         for scalar in s.unicodeScalars {
             piece.removeAll(keepingCapacity: true)
@@ -47,17 +68,13 @@ public enum JSONString {
             default:
                 piece.append(contentsOf: String(scalar).utf8)
             }
-            if out.count - 1 + piece.count > Preview.excerptBytes {
-                cut = true
-                break
+            if out.count + piece.count > limit {
+                return (String(decoding: out, as: UTF8.self), shownBytes, true)
             }
             out.append(contentsOf: piece)
             shownBytes += UTF8.width(scalar)
         }
-        if cut || shownBytes < reportedLength { out.append(contentsOf: "…".utf8) }
-        out.append(UInt8(ascii: "\""))
-        let quoted = String(decoding: out, as: UTF8.self)
-        return cut || shownBytes < reportedLength ? quoted + " (\(reportedLength) \(unit))" : quoted
+        return (String(decoding: out, as: UTF8.self), shownBytes, false)
     }
 
     /// Returns `s` escaped and wrapped in double quotes: a complete JSON string value.
