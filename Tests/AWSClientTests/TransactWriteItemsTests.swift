@@ -116,7 +116,7 @@ struct TransactWriteItemsTests {
             _ = try DynamoDBClient(sender: fixture.sender).transactWriteItems(Self.actions, clientRequestToken: token, fixture.call())
         } throws: { error in
             guard let error = error as? AWSError, case .configuration(let detail) = error.kind else { return false }
-            return detail.contains("found \(token.count)")
+            return detail.contains("found \(token.unicodeScalars.count)")
         }
         #expect(fixture.script.requests.isEmpty)
     }

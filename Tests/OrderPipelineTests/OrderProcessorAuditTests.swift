@@ -212,7 +212,7 @@ struct OrderProcessorAuditTests {
         let mismatch = ScriptedService.Step.awsError(400, "IdempotentParameterMismatchException", "non-identical request")
         let fixture = Self.fixture([.ok(), .ok(), mismatch, mismatch, .ok()])
         let error = try #require(fixture.invoke(rawOrder()).failure)
-        #expect(error.errorMessage.hasPrefix("DynamoDB TransactWriteItems failed: IdempotentParameterMismatchException (HTTP 400): non-identical request"))
+        #expect(error.errorMessage.hasPrefix("DynamoDB TransactWriteItems failed: IdempotentParameterMismatchException (HTTP 400): non-identical request [2 attempts"))
         #expect(fixture.operations == ["PutItem", "PutObject", "TransactWriteItems", "TransactWriteItems", "DeleteItem"])
     }
 

@@ -70,9 +70,9 @@ public final class DynamoDBClient: Sendable {
     public func transactWriteItems(_ actions: [JSONValue], clientRequestToken: String,
                                    _ call: AWSCall) throws(AWSError) -> TransactionOutcome {
         let operation = "TransactWriteItems"
-        guard Self.clientRequestTokenLength.contains(clientRequestToken.count) else {
+        guard Self.clientRequestTokenLength.contains(clientRequestToken.unicodeScalars.count) else {
             throw AWSError(service: .dynamoDB, operation: operation,
-                           kind: .configuration("a ClientRequestToken has 1 to 36 characters, found \(clientRequestToken.count)"))
+                           kind: .configuration("a ClientRequestToken has 1 to 36 characters, found \(clientRequestToken.unicodeScalars.count)"))
         }
         let input: JSONValue = ["TransactItems": .array(actions), "ClientRequestToken": .string(clientRequestToken)]
         switch try send(operation, input, refusal: .transactionAnswer, call) {

@@ -112,7 +112,8 @@ public final class ClaimStore: Sendable {
             }
         }
         throw AWSError(service: .dynamoDB, operation: "TransactWriteItems",
-                       kind: .service(status: 400, code: AWSRefusal.idempotentParameterMismatchCode, message: mismatch))
+                       kind: .service(status: 400, code: AWSRefusal.idempotentParameterMismatchCode, message: mismatch),
+                       attempts: 2)
     }
 
     /// The claim's completion update: table, key, expressions (the `UpdateItem` input, and the
