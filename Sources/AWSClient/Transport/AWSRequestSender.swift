@@ -98,7 +98,7 @@ public final class AWSRequestSender: Sendable {
                     return .success(response)
                 }
                 let error = AWSErrorResponse(response)
-                if let refusal = request.refusal, refusal.matches(status: response.status, code: error.code) {
+                if let refusal = request.refusal, refusal.matches(status: response.status, error: error) {
                     return .refused(error)
                 }
                 (kind, failure) = classify(response, error, request, &retry, call.logger)
@@ -135,7 +135,7 @@ public final class AWSRequestSender: Sendable {
         let failure = AWSError(service: request.service, operation: request.operation,
                                kind: .service(status: response.status, code: error.code, message: error.message),
                                attempts: retry.attempts, requestID: error.requestID, details: error.json)
-        var kind = FailureKind.classify(status: response.status, code: error.code, message: error.message)
+        var kind = FailureKind.classify(status: response.status, code: error.code, message: error.message, details: error.json)
         if kind == .clockSkew {
             if !retry.clockCorrected, let serverTime = response.header("date").flatMap(HTTPDate.parse) {
                 let offset = serverTime - now()
