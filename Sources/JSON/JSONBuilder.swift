@@ -29,6 +29,12 @@ protocol JSONBuilder {
     static func noMembers() -> Members
     /// Adds the next member of an object; `name` is new in this object.
     static func append(name: String, value: Value, to members: inout Members)
+    /// Whether `members` has one named `name`, by code points (`MemberName.same`); asked only while
+    /// the object is small (see `MemberNames`).
+    @inline(__always)
+    static func hasMember(named name: String, in members: Members) -> Bool
+    /// The names in `members`, in order; asked once, when the object grows past the scan.
+    static func memberNames(_ members: Members) -> [String]
     /// The object once its '}' is read; `names` are its member names, already checked.
     static func object(_ members: Members, names: MemberNames) -> Value
 }
@@ -71,13 +77,23 @@ enum JSONValueBuilder: JSONBuilder {
         members.append((name, value))
     }
 
+    @inline(__always)
+    static func hasMember(named name: String, in members: [(key: String, value: JSONValue)]) -> Bool {
+        members.contains { MemberName.same($0.key, name) }
+    }
+
+    static func memberNames(_ members: [(key: String, value: JSONValue)]) -> [String] {
+        members.map(\.key)
+    }
+
     static func object(_ members: [(key: String, value: JSONValue)], names: MemberNames) -> JSONValue {
         .object(JSONObject(uniqueMembers: members, index: names.index))
     }
 }
 
-/// Builds nothing: strings and numbers are checked in place, arrays and objects keep nothing, so
-/// checking takes no memory beyond the member names of the objects open at the time. `JSONText`.
+/// Builds nothing: strings and numbers are checked in place, arrays keep nothing, objects only their
+/// member names (to refuse a duplicate), so checking takes no memory beyond the names of the objects
+/// open at the time. `JSONText`.
 enum JSONValidator: JSONBuilder {
     static func string(_ parser: inout JSONParser) throws(JSONError) {
         try parser.skipString()
@@ -97,36 +113,59 @@ enum JSONValidator: JSONBuilder {
 
     static func array(_ elements: Void) {}
 
-    static func noMembers() {}
+    static func noMembers() -> [String] {
+        []
+    }
 
-    static func append(name: String, value: Void, to members: inout Void) {}
+    static func append(name: String, value: Void, to members: inout [String]) {
+        // Past the threshold `MemberNames` keeps an index and scans no more: later names are not needed.
+        if members.count <= JSONObject.indexThreshold {
+            members.append(name)
+        }
+    }
 
-    static func object(_ members: Void, names: MemberNames) {}
+    @inline(__always)
+    static func hasMember(named name: String, in members: [String]) -> Bool {
+        members.contains { MemberName.same($0, name) }
+    }
+
+    static func memberNames(_ members: [String]) -> [String] {
+        members
+    }
+
+    static func object(_ members: [String], names: MemberNames) {}
 }
 
 /// The member names of one object read so far, to refuse a duplicate (RFC 8259 §4 leaves it open;
 /// we refuse). Compared by code points, not canonical equivalence (§8.3): linear in the name, and
-/// NFC and NFD spellings are two names. A scan while the object is small, a hashed index above
-/// `JSONObject.indexThreshold` (the index `JSONObject` keeps), so a big object stays linear.
+/// NFC and NFD spellings are two names. A scan of the builder's names while the object is small, a
+/// hashed index above `JSONObject.indexThreshold` (the index `JSONObject` keeps), so a big object
+/// stays linear.
 struct MemberNames {
-    /// The names in order, while there are at most `JSONObject.indexThreshold`.
-    private var names: [String] = []
-    /// Positions by name once there are more; then `names` is emptied.
+    /// How many names so far.
+    private var count = 0
+    /// Positions by name once there are more than `JSONObject.indexThreshold` names.
     private(set) var index: [MemberName: Int]?
 
-    /// Records `name`.
+    /// Records `name`, the next member's.
+    /// - Parameter members: The members before it, which `Builder` scans while there are few.
     /// - Returns: `false` if the object has a member of that name already.
-    mutating func insert(_ name: String) -> Bool {
+    @inline(__always)
+    mutating func insert<Builder: JSONBuilder>(_ name: String, after members: Builder.Members, _ builder: Builder.Type) -> Bool {
+        defer { count += 1 }
         if index != nil {
             // Changed in place: a copy of the index per member would make a big object quadratic.
-            let count = index?.count ?? 0
             return index?.updateValue(count, forKey: MemberName(name)) == nil
         }
-        if names.contains(where: { MemberName.same($0, name) }) { return false }
-        names.append(name)
-        if names.count > JSONObject.indexThreshold {
-            index = Dictionary(uniqueKeysWithValues: names.enumerated().map { (MemberName($0.element), $0.offset) })
-            names = []
+        if Builder.hasMember(named: name, in: members) { return false }
+        if count >= JSONObject.indexThreshold {
+            var index: [MemberName: Int] = [:]
+            index.reserveCapacity(count + 1)
+            for (position, earlier) in Builder.memberNames(members).enumerated() {
+                index[MemberName(earlier)] = position
+            }
+            index[MemberName(name)] = count
+            self.index = index
         }
         return true
     }

@@ -90,14 +90,8 @@ struct JSONParser {
     private mutating func readArray<Builder: JSONBuilder>(
         _ builder: Builder.Type, depth: Int
     ) throws(JSONError) -> Builder.Value {
-        guard depth <= Self.maximumDepth else { throw JSONError(offset: position, code: .tooDeep(limit: Self.maximumDepth)) }
-        position += 1
-        skipWhitespace()
         var elements = Builder.noElements()
-        if position < bytes.count && bytes[position] == UInt8(ascii: "]") {
-            position += 1
-            return Builder.array(elements)
-        }
+        if try readOpening(depth: depth, closing: UInt8(ascii: "]")) { return Builder.array(elements) }
         var expected = "a JSON value or ']'"
         while true {
             Builder.append(try readValue(Builder.self, depth: depth, expected: expected), to: &elements)
@@ -112,21 +106,15 @@ struct JSONParser {
     private mutating func readObject<Builder: JSONBuilder>(
         _ builder: Builder.Type, depth: Int
     ) throws(JSONError) -> Builder.Value {
-        guard depth <= Self.maximumDepth else { throw JSONError(offset: position, code: .tooDeep(limit: Self.maximumDepth)) }
-        position += 1
-        skipWhitespace()
         var members = Builder.noMembers()
         var names = MemberNames()
-        if position < bytes.count && bytes[position] == UInt8(ascii: "}") {
-            position += 1
-            return Builder.object(members, names: names)
-        }
+        if try readOpening(depth: depth, closing: UInt8(ascii: "}")) { return Builder.object(members, names: names) }
         var expected = "a string for an object member name or '}'"
         while true {
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw unexpected(expected) }
             let nameOffset = position
             let name = try parseString()
-            guard names.insert(name) else { throw JSONError(offset: nameOffset, code: .duplicateMember(name)) }
+            guard names.insert(name, after: members, Builder.self) else { throw JSONError(offset: nameOffset, code: .duplicateMember(name)) }
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
                 throw unexpected("':' after an object member name")
@@ -142,9 +130,23 @@ struct JSONParser {
         }
     }
 
+    /// Reads the '[' or '{' at `position` and the whitespace after it; `depth` counts it too, and is
+    /// checked here, before anything inside is read.
+    /// - Returns: Whether `closing` comes next (an empty array or object); it is read too.
+    @inline(__always)
+    private mutating func readOpening(depth: Int, closing: UInt8) throws(JSONError) -> Bool {
+        guard depth <= Self.maximumDepth else { throw JSONError(offset: position, code: .tooDeep(limit: Self.maximumDepth)) }
+        position += 1
+        skipWhitespace()
+        guard position < bytes.count && bytes[position] == closing else { return false }
+        position += 1
+        return true
+    }
+
     /// Reads what follows an array element or object member: ',' (and the whitespace after it) or
     /// `closing`; `expected` names both for the error.
     /// - Returns: Whether another element or member follows.
+    @inline(__always)
     private mutating func readSeparator(closing: UInt8, expected: String) throws(JSONError) -> Bool {
         skipWhitespace()
         guard position < bytes.count else { throw unexpected(expected) }
