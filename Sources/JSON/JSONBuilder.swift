@@ -31,7 +31,6 @@ protocol JSONBuilder {
     static func append(name: String, value: Value, to members: inout Members)
     /// Whether `members` has one named `name`, by code points (`MemberName.same`); asked only while
     /// the object is small (see `MemberNames`).
-    @inline(__always)
     static func hasMember(named name: String, in members: Members) -> Bool
     /// The names in `members`, in order; asked once, when the object grows past the scan.
     static func memberNames(_ members: Members) -> [String]
@@ -91,9 +90,10 @@ enum JSONValueBuilder: JSONBuilder {
     }
 }
 
-/// Builds nothing: strings and numbers are checked in place, arrays keep nothing, objects only their
-/// member names (to refuse a duplicate), so checking takes no memory beyond the names of the objects
-/// open at the time. `JSONText`.
+/// Builds nothing: strings (escapes included) and numbers are checked in place, arrays keep nothing,
+/// objects only the names of their first members (to refuse a duplicate; past the scan `MemberNames`
+/// keeps an index of all), so checking takes no memory beyond the names of the objects open at the
+/// time. `JSONText`.
 enum JSONValidator: JSONBuilder {
     static func string(_ parser: inout JSONParser) throws(JSONError) {
         try parser.skipString()

@@ -114,7 +114,9 @@ struct JSONParser {
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw unexpected(expected) }
             let nameOffset = position
             let name = try parseString()
-            guard names.insert(name, after: members, Builder.self) else { throw JSONError(offset: nameOffset, code: .duplicateMember(name)) }
+            guard names.insert(name, after: members, Builder.self) else {
+                throw JSONError(offset: nameOffset, code: .duplicateMember(name))
+            }
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
                 throw unexpected("':' after an object member name")
