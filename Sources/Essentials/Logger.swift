@@ -118,15 +118,8 @@ public struct Logger: Sendable {
     static func bounded(_ text: String) -> String {
         let length = text.utf8.count
         guard length > maximumMessageBytes else { return text }
-        var kept = 0
-        var scalars = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            let width = UTF8.width(scalar)
-            if kept + width > maximumMessageBytes { break }
-            kept += width
-            scalars.append(scalar)
-        }
-        return String(scalars) + "… (\(length - kept) more bytes not shown)"
+        let kept = JSONString.prefix(text, maxBytes: maximumMessageBytes)
+        return kept + "… (\(length - kept.utf8.count) more bytes not shown)"
     }
 
     /// `text` with every control character except tab escaped: C0, DEL and the C1 controls U+0080–U+009F.

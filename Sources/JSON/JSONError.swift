@@ -102,14 +102,6 @@ enum Preview {
     /// Bytes and scalars, never Characters: the cost is bounded by `maxBytes` whatever marks the text holds.
     static func truncated(_ text: String, maxBytes: Int = Preview.excerptBytes) -> String {
         guard text.utf8.count > maxBytes else { return text }
-        var kept = 0
-        var scalars = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            let width = UTF8.width(scalar)
-            if kept + width > maxBytes { break }
-            kept += width
-            scalars.append(scalar)
-        }
-        return String(scalars) + "…"
+        return JSONString.prefix(text, maxBytes: maxBytes) + "…"
     }
 }

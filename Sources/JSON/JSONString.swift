@@ -18,6 +18,25 @@ public enum JSONString {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// The longest prefix of `s` that is at most `maxBytes` UTF-8 bytes, cut between two scalars.
+    ///
+    /// Bytes and scalars, never Characters: the cost is bounded by `maxBytes` whatever marks `s`
+    /// holds, and a cut may fall between a base letter and its combining mark.
+    /// - Parameters:
+    ///   - s: Text from outside, e.g. a log message.
+    ///   - maxBytes: The most UTF-8 bytes to keep.
+    /// - Returns: `s` itself when it fits; otherwise its first `maxBytes` bytes, less the part of a
+    ///   scalar that would not fit whole.
+    public static func prefix(_ s: String, maxBytes: Int) -> String {
+        let utf8 = s.utf8
+        guard utf8.count > maxBytes else { return s }
+        var end = utf8.index(utf8.startIndex, offsetBy: max(0, maxBytes))
+        while end > utf8.startIndex, UTF8.isContinuation(utf8[end]) {
+            utf8.formIndex(before: &end)
+        }
+        return String(s.unicodeScalars[..<end])
+    }
+
     /// A short, quoted, escaped excerpt of `s` for an error message or a log line.
     ///
     /// At most about 200 bytes are shown, escapes included (cut between two scalars, then "…" and the

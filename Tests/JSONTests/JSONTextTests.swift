@@ -30,6 +30,25 @@ struct JSONTextTests {
         }
     }
 
+    @Test("around the size where member names get an index, checking and parsing refuse the same duplicate",
+          arguments: [1, 15, 16, 17, 18, 40], [0, 15, 16, 17])
+    func sameDuplicateVerdict(memberCount: Int, repeated: Int) {
+        let members = (0..<memberCount).map { #""m\#($0)":\#($0)"# }
+        let text = "{\"outer\":{" + members.joined(separator: ",") + #","m\#(repeated)":true}}"#
+        let parsed = Result { () throws(JSONError) in try JSONValue.parse(text) }
+        let checked = Result { () throws(JSONError) in try JSONText(validating: Array(text.utf8)) }
+        switch (parsed, checked) {
+        case let (.success(value), .success):
+            #expect(repeated >= memberCount)
+            #expect(value["outer"]?.objectValue?.count == memberCount + 1)
+        case let (.failure(expected), .failure(found)):
+            #expect(repeated < memberCount)
+            #expect(found == expected)
+            #expect(found.code == .duplicateMember("m\(repeated)"))
+        default: Issue.record("parse \(parsed) but check \(checked) for \(text)")
+        }
+    }
+
     @Test("compact and canonical text are byte for byte those of the parsed value", arguments: documents)
     func sameText(_ text: String) throws {
         let value = try JSONValue.parse(text)
