@@ -20,10 +20,16 @@ struct PipelineFixture: Sendable {
     let processor: OrderProcessor
     let log: CollectingLog
 
-    init(_ steps: [ScriptedService.Step], maxAttempts: Int? = nil) {
+    /// - Parameters:
+    ///   - steps: The scripted answers, in order.
+    ///   - maxAttempts: The AWS retry budget.
+    ///   - batchConcurrency: Records of a batch in flight at once; 1 keeps the script's order deterministic.
+    ///   - fallback: Answers requests once the steps run out (concurrent tests answer by request, not by order).
+    init(_ steps: [ScriptedService.Step], maxAttempts: Int? = nil, batchConcurrency: Int = 1,
+         fallback: (@Sendable (HTTPRequest) -> HTTPResponse)? = nil) {
         let clock = TestClock(Self.start)
         self.clock = clock
-        script = ScriptedService(steps, clock: clock)
+        script = ScriptedService(steps, clock: clock, fallback: fallback)
         let configuration = AWSClientConfiguration(region: "eu-west-1", maxAttemptsOverride: maxAttempts,
                                                    deadlineMarginMilliseconds: Self.margin)
         let credentials = CredentialsProvider(sources: [StaticCredentials()], now: { clock.now })
@@ -35,7 +41,8 @@ struct PipelineFixture: Sendable {
         processor = OrderProcessor(claims: ClaimStore(dynamoDB: DynamoDBClient(sender: sender), table: "processed-orders"),
                                    archive: OrderArchive(s3: S3Client(sender: sender), bucket: "orders", prefix: "raw/events/"),
                                    ttlSeconds: 3_600, deadlineMarginMilliseconds: Self.margin, clocks: clocks)
-        handler = OrderHandler(processor: processor, metricsNamespace: "OrderPipeline", functionName: "fn", clocks: clocks)
+        handler = OrderHandler(processor: processor, metricsNamespace: "OrderPipeline", functionName: "fn", clocks: clocks,
+                               batchConcurrency: batchConcurrency)
         log = CollectingLog()
     }
 
