@@ -19,6 +19,7 @@ struct PipelineFixture: Sendable {
     let handler: OrderHandler
     let processor: OrderProcessor
     let log: CollectingLog
+    let logFormat: LogFormat
 
     /// - Parameters:
     ///   - steps: The scripted answers, in order.
@@ -26,7 +27,8 @@ struct PipelineFixture: Sendable {
     ///   - batchConcurrency: Records of a batch in flight at once; 1 keeps the script's order deterministic.
     ///   - fallback: Answers requests once the steps run out (concurrent tests answer by request, not by order).
     init(_ steps: [ScriptedService.Step], maxAttempts: Int? = nil, batchConcurrency: Int = 1,
-         fallback: (@Sendable (HTTPRequest) -> HTTPResponse)? = nil) {
+         fallback: (@Sendable (HTTPRequest) -> HTTPResponse)? = nil, logFormat: LogFormat = .text) {
+        self.logFormat = logFormat
         let clock = TestClock(Self.start)
         self.clock = clock
         script = ScriptedService(steps, clock: clock, fallback: fallback)
@@ -46,7 +48,7 @@ struct PipelineFixture: Sendable {
         log = CollectingLog()
     }
 
-    var logger: Logger { Logger(level: .info, format: .text, sink: log.sink) }
+    var logger: Logger { Logger(level: .info, format: logFormat, sink: log.sink) }
 
     /// Runs an event through the handler with a deadline `timeLeft` ms away.
     func invoke(_ event: String, timeLeft: Int64 = 10_000) -> Result<String, FunctionError> {

@@ -112,17 +112,19 @@ public struct BatchProcessor: Sendable {
                 recordCall.logger = call.logger.with("messageId", .string(messageID))
             }
             let logger = recordCall.logger
+            // Text logs carry no fields: the record's lines name it in the message as well.
+            let named = record.label + (record.messageID.map { " (messageId \(EnvelopeNormalizer.quoted($0)))" } ?? "")
             var result = RecordResult()
             if let group = record.groupID, let failedFirst = failedGroups[Array(group.utf8)] {
                 result.skipped = true
                 result.failure = .orderInProgress("\(record.label) not processed: message \(EnvelopeNormalizer.quoted(failedFirst)) before it in FIFO group \(EnvelopeNormalizer.quoted(group)) failed; it goes back to the queue so the group keeps its order")
-                logger.warn("Record skipped: \(result.failure?.message ?? "")")
+                logger.warn("Record skipped: \(named): \(result.failure?.message ?? "")")
                 metrics.batchRecordsSkipped += 1
                 done.append((index, result))
                 continue
             }
             if let reason = record.ignoredReason {
-                logger.info("Ignored \(record.label): \(reason) (acknowledged, nothing to process)")
+                logger.info("Ignored \(named): \(reason) (acknowledged, nothing to process)")
             }
             for order in record.orders {
                 let outcome = order.flatMap { order in
@@ -137,7 +139,7 @@ public struct BatchProcessor: Sendable {
                     let orderID = try? order.get().orderID
                     var orderLogger = logger
                     if let orderID { orderLogger = logger.with("order_id", .string(orderID)) }
-                    orderLogger.log(OrderHandler.level(of: error), "Record failed: \(record.label): \(error.errorType): \(error.message)",
+                    orderLogger.log(OrderHandler.level(of: error), "Record failed: \(named): \(error.errorType): \(error.message)",
                                     [LogField("errorType", .string(error.errorType))])
                     if result.failure == nil {
                         result.failure = error
