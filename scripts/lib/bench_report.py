@@ -223,7 +223,7 @@ def sqs_rows(r):
 
     def row(label, *path, digits=1):
         o, q = get(ours, *path), get(peer, *path)
-        n_o, n_p = get(ours, *(path[:-2] + ("latency_ms", "n"))), get(peer, *(path[:-2] + ("latency_ms", "n")))
+        n_o, n_p = get(ours, path[0], "latency_ms", "n"), get(peer, path[0], "latency_ms", "n")
         n = str(n_o) if n_o == n_p else "%s / %s" % (n_o, n_p)
         return (label, n, fmt(o, digits), fmt(q, digits), ratio(q, o), "", "")
     rows = [
@@ -478,7 +478,9 @@ the peer alternating, each round a new process that gets {s['warmup']} warm-up o
 {s['batch']} unique first-time orders, then the same {s['batch']} as duplicates (latency percentiles over all rounds' orders,
 CPU the median of the rounds); AWS requests: {s['count']} first-time orders and their {s['count']} duplicates through the proxy;
 at the 128 MB share: cold start {s['share_cold']['ours']} (ours) / {s['share_cold']['peer']} (peer) / {s['share_cold']['floor']}
-(echo runtime) spawns, then {s['share_batch']} first-time orders and {s['share_batch']} duplicates each. p50/p99 are
+(echo runtime) spawns, then {s['share_batch']} first-time orders and {s['share_batch']} duplicates each. SQS: {s.get('sqs_batches', 'n/a')} batches of
+10 new orders, then the same batches redelivered, in one process; then {s.get('sqs_slow_batches', 'n/a')} batches in a new process with
+{s.get('sqs_slow_delay_ms', 'n/a')} ms added to every AWS request at the proxy. p50/p99 are
 nearest-rank percentiles; "median" is the median.
 
 ## Deployables
