@@ -157,4 +157,21 @@ struct BatchEnvelopeTests {
         let message = try #require(Self.invalidMessage(E.sqsEvent(records)))
         #expect(message == "expected at most 10000 orders in one batch; Records[100] brings it to 10100; nothing was processed")
     }
+    @Test("big and hostile bodies: each record's message stays short and escaped, whatever its body")
+    func hostileBodies() throws {
+        let megabyte = 1 << 20
+        let batch = try Self.batch(E.sqsEvent([
+            E.sqsRecord("m-escapes", body: .string(String(repeating: "\u{1B}[2J", count: megabyte / 4))),
+            E.sqsRecord("m-deep", body: .string(String(repeating: "[", count: megabyte))),
+            E.sqsRecord("m-long-id", body: E.body(["order_id": .string(String(repeating: "x", count: megabyte)), "price": 1])),
+            E.sqsRecord("m-big-order", body: E.body(["order_id": "big", "price": 1, "note": .string(String(repeating: "n", count: megabyte))])),
+        ]))
+        let messages = batch.records.prefix(3).map { Self.summary($0).first ?? "" }
+        for message in messages {
+            #expect(message.hasPrefix("!"), "invalid: \(message.prefix(200))")
+            #expect(message.utf8.count < 2_048, "bounded: \(message.utf8.count) bytes")
+            #expect(!message.unicodeScalars.contains { $0.value < 0x20 }, "escaped")
+        }
+        #expect(Self.summary(batch.records[3]) == ["big"], "a valid 1 MB order is read in place")
+    }
 }
