@@ -10,16 +10,18 @@ final class CurlHeaderList {
     ///   - headers: The fields, in order.
     ///   - lines: Complete lines after them, e.g. `Expect:` to suppress a header libcurl would add.
     init(_ headers: [HTTPHeader], then lines: [String]) {
-        var line: [CChar] = []
+        var line: [UInt8] = []
         line.reserveCapacity(256)
         for header in headers {
             line.removeAll(keepingCapacity: true)
-            for byte in header.name.utf8 { line.append(CChar(bitPattern: byte)) }
-            line.append(CChar(bitPattern: UInt8(ascii: ":")))
-            line.append(CChar(bitPattern: UInt8(ascii: " ")))
-            for byte in header.value.utf8 { line.append(CChar(bitPattern: byte)) }
+            line.append(contentsOf: header.name.utf8)
+            line.append(UInt8(ascii: ":"))
+            line.append(UInt8(ascii: " "))
+            line.append(contentsOf: header.value.utf8)
             line.append(0)
-            line.withUnsafeBufferPointer { append($0.baseAddress) }
+            line.withUnsafeBufferPointer { bytes in
+                bytes.withMemoryRebound(to: CChar.self) { append($0.baseAddress) }
+            }
         }
         for line in lines {
             append(line)

@@ -252,8 +252,15 @@ extension SigV4 {
     }
 
     static func asciiLowercased(_ text: String) -> String {
-        guard text.utf8.contains(where: { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) else { return text }
-        return String(decoding: text.utf8.map { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) ? $0 + 32 : $0 }, as: UTF8.self)
+        guard text.utf8.contains(where: { $0 &- UInt8(ascii: "A") < 26 }) else { return text }
+        return String(unsafeUninitializedCapacity: text.utf8.count) { buffer in
+            var count = 0
+            for byte in text.utf8 {
+                buffer[count] = byte &- UInt8(ascii: "A") < 26 ? byte | 0x20 : byte
+                count += 1
+            }
+            return count
+        }
     }
 
     /// Byte-wise (UTF-8) ordering, the order SigV4 sorts in; independent of Unicode collation.

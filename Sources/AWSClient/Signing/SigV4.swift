@@ -35,6 +35,9 @@ public enum SigV4 {
         "authorization", "content-length", "expect", "user-agent", "x-amzn-trace-id", "transfer-encoding", "connection",
     ]
 
+    /// ``neverSignedHeaderNames`` as a list: comparing a few short names costs less than hashing one.
+    static let neverSignedHeaderList = Array(neverSignedHeaderNames)
+
     // MARK: - Stage 2
 
     /// Builds the string to sign (Stage 2): the algorithm, `X-Amz-Date`, the credential scope and the
@@ -136,7 +139,7 @@ public enum SigV4 {
         }) {
             preconditionFailure("SigV4.sign: the request already has \(clash.name); sign adds it")
         }
-        headers.removeAll { neverSignedHeaderNames.contains($0.name) }
+        headers.removeAll { header in neverSignedHeaderList.contains { $0 == header.name } }
 
         let amzDate = time.amzDate
         var added = [HTTPHeader("X-Amz-Date", amzDate)]
@@ -375,7 +378,29 @@ public struct AWSTimestamp: Sendable, Equatable, Hashable, Comparable {
 
     /// The ISO 8601 *basic* form SigV4 signs and sends as `X-Amz-Date`: `yyyyMMdd'T'HHmmss'Z'`,
     /// e.g. `20150830T123600Z`. Always UTC; no milliseconds and no offset.
-    public var amzDate: String { fields.basicISO8601 }
+    public var amzDate: String {
+        let fields = self.fields
+        // Written digit by digit: it is formatted for every signature. Other years keep the general form.
+        guard (0...9999).contains(fields.year) else { return fields.basicISO8601 }
+        return String(unsafeUninitializedCapacity: 16) { out in
+            func put(_ value: Int, _ width: Int, at offset: Int) {
+                var value = value
+                for position in stride(from: offset + width - 1, through: offset, by: -1) {
+                    out[position] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+            }
+            put(fields.year, 4, at: 0)
+            put(fields.month, 2, at: 4)
+            put(fields.day, 2, at: 6)
+            out[8] = UInt8(ascii: "T")
+            put(fields.hour, 2, at: 9)
+            put(fields.minute, 2, at: 11)
+            put(fields.second, 2, at: 13)
+            out[15] = UInt8(ascii: "Z")
+            return 16
+        }
+    }
 
     /// The credential-scope date `yyyyMMdd`, e.g. `20150830`: the UTC day of ``amzDate``.
     public var dateStamp: String { fields.dateStamp }
