@@ -39,6 +39,20 @@ static inline int op_x509_lookup_add_dir(X509_LOOKUP *lookup, const char *direct
     return X509_LOOKUP_add_dir(lookup, directories, X509_FILETYPE_PEM);
 }
 
+// The multi handle's event callbacks (Sources/HTTP/CurlEasyHandle.swift drives transfers with
+// curl_multi_socket_action, so libcurl knows which socket is ready and does not poll it again).
+static inline CURLMcode op_curl_multi_setopt_socket_callback(CURLM *multi, curl_socket_callback value) {
+    return curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, value);
+}
+
+static inline CURLMcode op_curl_multi_setopt_timer_callback(CURLM *multi, curl_multi_timer_callback value) {
+    return curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, value);
+}
+
+static inline CURLMcode op_curl_multi_setopt_pointer(CURLM *multi, CURLMoption option, void *value) {
+    return curl_multi_setopt(multi, option, value);
+}
+
 static inline CURLcode op_curl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }

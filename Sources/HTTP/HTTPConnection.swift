@@ -18,6 +18,7 @@ public final class HTTPConnection {
     public init(trustStore: TrustStoreLocation?) throws(HTTPError) {
         self.handle = try CurlEasyHandle()
         self.trustStore = try trustStore.map { location throws(HTTPError) in try TrustStore.shared(for: location) }
+        try configureOnce()
     }
 
     /// Sends a request and waits for the complete response.
@@ -26,21 +27,15 @@ public final class HTTPConnection {
     /// - Throws: ``HTTPError`` when the request could not be made, timed out or broke mid-way.
     public func perform(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
         sink.reset()
-        try handle.reset()
-        try configure(for: request)
+        // Only what differs between requests is set here; every option set here is set on every
+        // request, so nothing carries over from the previous one.
+        try handle.set(CURLOPT_URL, string: request.url, "URL")
+        try handle.set(CURLOPT_CONNECTTIMEOUT_MS, request.timeouts.connectMilliseconds, "CONNECTTIMEOUT_MS")
+        try handle.set(CURLOPT_TIMEOUT_MS, request.timeouts.totalMilliseconds ?? 0, "TIMEOUT_MS")
 
-        var lines = request.headers.map { "\($0.name): \($0.value)" }
         // No 100-continue round trip, and no chunked uploads: bodies are small and sized.
-        lines.append("Expect:")
-        lines.append("Transfer-Encoding:")
-        let headerList = CurlHeaderList(lines)
+        let headerList = CurlHeaderList(request.headers, then: ["Expect:", "Transfer-Encoding:"])
         try handle.set(CURLOPT_HTTPHEADER, pointer: headerList.pointer, "HTTPHEADER")
-
-        let userdata = Unmanaged.passUnretained(sink).toOpaque()
-        try handle.set(CURLOPT_WRITEFUNCTION, callback: responseBodyCallback, "WRITEFUNCTION")
-        try handle.set(CURLOPT_WRITEDATA, pointer: userdata, "WRITEDATA")
-        try handle.set(CURLOPT_HEADERFUNCTION, callback: responseHeaderCallback, "HEADERFUNCTION")
-        try handle.set(CURLOPT_HEADERDATA, pointer: userdata, "HEADERDATA")
 
         // libcurl reads the body straight from our buffer during perform (POSTFIELDS does not copy).
         let outcome = request.body.withUnsafeBytes { body in
@@ -60,21 +55,28 @@ public final class HTTPConnection {
         )
     }
 
-    private func configure(for request: HTTPRequest) throws(HTTPError) {
-        try handle.set(CURLOPT_URL, string: request.url, "URL")
+    /// The options that are the same for every request, set once per handle (libcurl keeps them).
+    private func configureOnce() throws(HTTPError) {
         try handle.set(CURLOPT_NOSIGNAL, 1, "NOSIGNAL")  // no SIGALRM for timeouts in a threaded process
         try handle.set(CURLOPT_TCP_NODELAY, 1, "TCP_NODELAY")
         try handle.set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1), "HTTP_VERSION")
         // Lambda has no proxy, and the Runtime API is on loopback: never let *_proxy variables apply.
         try handle.set(CURLOPT_PROXY, string: "", "PROXY")
-        try handle.set(CURLOPT_CONNECTTIMEOUT_MS, request.timeouts.connectMilliseconds, "CONNECTTIMEOUT_MS")
-        try handle.set(CURLOPT_TIMEOUT_MS, request.timeouts.totalMilliseconds ?? 0, "TIMEOUT_MS")
         if let trustStore {
             try trustStore.configure(handle)
         }
+        let userdata = Unmanaged.passUnretained(sink).toOpaque()  // the connection owns the sink as long as the handle
+        try handle.set(CURLOPT_WRITEFUNCTION, callback: responseBodyCallback, "WRITEFUNCTION")
+        try handle.set(CURLOPT_WRITEDATA, pointer: userdata, "WRITEDATA")
+        try handle.set(CURLOPT_HEADERFUNCTION, callback: responseHeaderCallback, "HEADERFUNCTION")
+        try handle.set(CURLOPT_HEADERDATA, pointer: userdata, "HEADERDATA")
     }
 
+    /// Sets the method and body options, all of them on every request, so that none is left over
+    /// from the previous one (a HEAD's NOBODY, a PUT's CUSTOMREQUEST).
     private func setMethod(_ method: String, body: UnsafeRawBufferPointer) throws(HTTPError) {
+        try handle.set(CURLOPT_NOBODY, 0, "NOBODY")
+        try handle.set(CURLOPT_CUSTOMREQUEST, pointer: nil, "CUSTOMREQUEST")
         switch method {
         case "GET" where body.isEmpty:
             try handle.set(CURLOPT_HTTPGET, 1, "HTTPGET")

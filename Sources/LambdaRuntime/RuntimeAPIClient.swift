@@ -19,6 +19,9 @@ public protocol RuntimeAPIClientProtocol: AnyObject {
 /// - SeeAlso: https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html
 public final class RuntimeAPIClient: RuntimeAPIClientProtocol {
     private let baseURL: String
+    /// `GET /next` is the same request every time: built once.
+    private let nextRequest: HTTPRequest
+    private static let nextPath = "/runtime/invocation/next"
     private let transport: any HTTPTransport
     /// Posting a result is local and quick; a stuck Runtime API must not hang the runtime for ever.
     static let postTimeouts = HTTPTimeouts(connectMilliseconds: 1_000, totalMilliseconds: 10_000)
@@ -50,6 +53,7 @@ public final class RuntimeAPIClient: RuntimeAPIClientProtocol {
               let port = Int(endpoint[endpoint.index(after: colon)...]), (1...65_535).contains(port)
         else { throw RuntimeAPIError(.invalidEndpoint(endpoint)) }
         baseURL = "http://\(endpoint)/2018-06-01"
+        nextRequest = HTTPRequest(method: "GET", url: baseURL + Self.nextPath, timeouts: Self.nextTimeouts)
         self.transport = transport
     }
 
@@ -59,8 +63,8 @@ public final class RuntimeAPIClient: RuntimeAPIClientProtocol {
     ///   headers; ``RuntimeAPIError/Code/invalidInvocation(requestID:problem:)`` when the request ID
     ///   came but another required header is missing or unreadable, so the caller can answer it.
     public func nextInvocation() throws(RuntimeAPIError) -> Invocation {
-        let path = "/runtime/invocation/next"
-        let response = try send(HTTPRequest(method: "GET", url: baseURL + path, timeouts: Self.nextTimeouts), path)
+        let path = Self.nextPath
+        let response = try send(nextRequest, path)
         guard response.status == 200 else {
             throw RuntimeAPIError(.unexpectedStatus(endpoint: path, status: response.status, body: response.bodyText))
         }

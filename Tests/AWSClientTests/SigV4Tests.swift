@@ -50,6 +50,31 @@ struct SigV4Tests {
         #expect(SigV4.canonicalURI(path: path, isS3: false, normalize: true) == expected)
     }
 
+    @Test("a path is signed as it is only when removing dot segments would leave it unchanged")
+    func normalizedShortcut() {
+        let segments = ["", ".", "..", "a", "b.", ".c", "..d", "%2E"]
+        var paths: Set<String> = []
+        for first in segments {
+            for second in segments {
+                for third in segments {
+                    let inner = [first, second, third].joined(separator: "/")
+                    paths.formUnion([inner, "/" + inner, inner + "/", "/" + inner + "/", first, "/" + first, first + "/" + second])
+                }
+            }
+        }
+        for path in paths {
+            let expected = URIEncoding.encode(SigV4.removingDotSegments(path.isEmpty ? "/" : path), keepingSlash: true)
+            #expect(SigV4.canonicalURI(path: path, isS3: false, normalize: true) == expected, "\(path)")
+            if SigV4.isNormalized(path) {
+                #expect(SigV4.removingDotSegments(path) == path, "\(path)")
+            }
+        }
+        // The shortcut is taken for the paths the pipeline signs.
+        #expect(SigV4.isNormalized("/"))
+        #expect(SigV4.isNormalized("/bkt/raw/events/o-1.json"))
+        #expect(!SigV4.isNormalized("/bkt//x"))
+    }
+
     @Test("an empty path is signed as a slash for S3 too")
     func emptyPath() {
         #expect(SigV4.canonicalURI(path: "", isS3: true, normalize: false) == "/")

@@ -103,6 +103,46 @@ struct HTTPConnectionTests {
         if method == "HEAD" { #expect(response.header("content-length") == String(5 + body.count)) }
     }
 
+    @Test("one connection sends each request with its own method, body and headers: nothing carries over from the one before")
+    func optionsDoNotCarryOver() throws {
+        let server = try LoopbackServer { request in .text(200, "echo:" + String(decoding: request.body, as: UTF8.self)) }
+        let connection = try HTTPConnection(trustStore: nil)
+        let sequence: [(method: String, body: String, header: String?)] = [
+            ("HEAD", "", "X-First"), ("PUT", "put body", nil), ("GET", "", "X-Third"), ("DELETE", "", nil),
+            ("POST", "posted", nil), ("GET", "", nil), ("HEAD", "", nil), ("POST", "", "X-Last"),
+        ]
+        for (index, step) in sequence.enumerated() {
+            let headers = step.header.map { [HTTPHeader($0, "\(index)")] } ?? []
+            let response = try connection.perform(Self.request(step.method, server.url("/\(index)"), headers: headers, body: Array(step.body.utf8)))
+            #expect(response.status == 200)
+            #expect(response.bodyText == (step.method == "HEAD" ? "" : "echo:" + step.body), "request \(index) (\(step.method))")
+        }
+        let seen = server.requests
+        try #require(seen.count == sequence.count)
+        for (index, step) in sequence.enumerated() {
+            #expect(seen[index].method == step.method, "request \(index)")
+            #expect(seen[index].target == "/\(index)")
+            #expect(seen[index].body == Array(step.body.utf8), "request \(index) (\(step.method))")
+            for name in ["X-First", "X-Third", "X-Last"] {
+                #expect(seen[index].header(name) == (name == step.header ? "\(index)" : nil), "request \(index), \(name)")
+            }
+        }
+        #expect(server.connectionsAccepted == 1, "all on one kept-alive connection")
+    }
+
+    @Test("a request that times out leaves the connection usable for the next one")
+    func timeoutThenNext() throws {
+        let server = try LoopbackServer { request in request.target == "/slow" ? .hold : .text(200, "fast") }
+        let connection = try HTTPConnection(trustStore: nil)
+        let slow = HTTPTimeouts(connectMilliseconds: 2_000, totalMilliseconds: 200)
+        let error = try #require(throws: HTTPError.self) {
+            try connection.perform(Self.request("GET", server.url("/slow"), timeouts: slow))
+        }
+        #expect(error.isTimeout, "\(error)")
+        let response = try connection.perform(Self.request("GET", server.url("/fast")))
+        #expect(response.bodyText == "fast")
+    }
+
     @Test("large bodies arrive whole both ways (3 MiB up, 5 MiB down)")
     func largeBodies() throws {
         let upload = (0..<3 * 1_048_576).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 8) }

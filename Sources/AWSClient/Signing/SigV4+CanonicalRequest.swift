@@ -16,13 +16,42 @@ extension SigV4 {
     }
 
     static func canonicalRequest(_ request: SignableRequest, normalizedHeaders headers: [HTTPHeader], options: SigningOptions) -> String {
-        let uri = canonicalURI(path: request.path, isS3: options.isS3, normalize: options.normalizePath)
-        return request.method + "\n"
-            + uri + "\n"
-            + canonicalQuery(request.query) + "\n"
-            + format(canonicalHeaders: headers) + "\n"
-            + format(signedHeaders: headers) + "\n"
-            + request.payloadSHA256
+        var out: [UInt8] = []
+        _ = appendCanonicalRequest(request, normalizedHeaders: headers, options: options, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the canonical request's bytes (the same text as ``canonicalRequest(_:options:)``).
+    /// - Parameters:
+    ///   - headers: The headers to sign, normalized and sorted by name.
+    /// - Returns: Where the signed-header list is in `out`, for the `Authorization` value.
+    static func appendCanonicalRequest(_ request: SignableRequest, normalizedHeaders headers: [HTTPHeader],
+                                       options: SigningOptions, to out: inout [UInt8]) -> Range<Int> {
+        let newline = UInt8(ascii: "\n")
+        out.append(contentsOf: request.method.utf8)
+        out.append(newline)
+        appendCanonicalURI(path: request.path, isS3: options.isS3, normalize: options.normalizePath, to: &out)
+        out.append(newline)
+        if !request.query.isEmpty {
+            out.append(contentsOf: canonicalQuery(request.query).utf8)
+        }
+        out.append(newline)
+        for header in headers {
+            out.append(contentsOf: header.name.utf8)
+            out.append(UInt8(ascii: ":"))
+            out.append(contentsOf: header.value.utf8)
+            out.append(newline)
+        }
+        out.append(newline)
+        let signedStart = out.count
+        for (index, header) in headers.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ";")) }
+            out.append(contentsOf: header.name.utf8)
+        }
+        let signed = signedStart..<out.count
+        out.append(newline)
+        out.append(contentsOf: request.payloadSHA256.utf8)
+        return signed
     }
 
     // MARK: - URI
@@ -39,10 +68,54 @@ extension SigV4 {
     ///   - normalize: For other services, whether to remove `.`/`..` segments and duplicate slashes first.
     /// - Returns: The canonical URI.
     public static func canonicalURI(path: String, isS3: Bool, normalize: Bool) -> String {
-        let path = path.isEmpty ? "/" : path
-        if isS3 { return path }
-        return URIEncoding.encode(normalize ? removingDotSegments(path) : path, keepingSlash: true)
+        var out: [UInt8] = []
+        appendCanonicalURI(path: path, isS3: isS3, normalize: normalize, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
+
+    static func appendCanonicalURI(path: String, isS3: Bool, normalize: Bool, to out: inout [UInt8]) {
+        let path = path.isEmpty ? "/" : path
+        if isS3 {
+            out.append(contentsOf: path.utf8)
+            return
+        }
+        let normalized = normalize && !isNormalized(path) ? removingDotSegments(path) : path
+        for byte in normalized.utf8 {
+            if URIEncoding.isUnreserved(byte) || byte == UInt8(ascii: "/") {
+                out.append(byte)
+            } else {
+                out.append(UInt8(ascii: "%"))
+                out.append(upperHexDigits[Int(byte >> 4)])
+                out.append(upperHexDigits[Int(byte & 0x0F)])
+            }
+        }
+    }
+
+    /// Whether ``removingDotSegments(_:)`` would leave the path as it is: no `.` or `..` segment and
+    /// no empty one except before a leading or after a trailing slash (most paths, `/` for DynamoDB).
+    static func isNormalized(_ path: String) -> Bool {
+        let bytes = path.utf8
+        var segmentStart = bytes.startIndex
+        var index = bytes.startIndex
+        while true {
+            let atEnd = index == bytes.endIndex
+            if atEnd || bytes[index] == UInt8(ascii: "/") {
+                let segment = bytes[segmentStart..<index]
+                let isFirst = segmentStart == bytes.startIndex
+                if segment.isEmpty {
+                    // Only `/x` (leading) and `x/` (trailing) may have an empty segment; a bare "" or "//" may not.
+                    if !(isFirst && !atEnd) && !(atEnd && !isFirst) { return false }
+                } else if segment.elementsEqual(".".utf8) || segment.elementsEqual("..".utf8) {
+                    return false
+                }
+                if atEnd { return true }
+                segmentStart = bytes.index(after: index)
+            }
+            index = bytes.index(after: index)
+        }
+    }
+
+    private static let upperHexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
 
     /// RFC 3986 §5.2.4 dot-segment removal, plus the collapsing of empty segments (`//`) that AWS
     /// services expect; a trailing slash is kept. Mirrors botocore's `normalize_url_path`:
@@ -112,24 +185,37 @@ extension SigV4 {
     /// Lower-cases the names; trims each value and turns every inner run of whitespace, including
     /// the line breaks of a folded (multi-line) value, into one space, inside quotes too; joins the
     /// values of a repeated name with `,` in arrival order; and sorts by name, byte-wise.
-    static func normalizedHeaders(_ headers: [HTTPHeader]) -> [HTTPHeader] {
+    static func normalizedHeaders(_ headers: [HTTPHeader], sorted: Bool = true) -> [HTTPHeader] {
         var merged: [HTTPHeader] = []
-        var indexByName: [String: Int] = [:]
+        merged.reserveCapacity(headers.count + 3)
         for header in headers {
             let name = asciiLowercased(trimmedAndCollapsed(header.name))
             let value = trimmedAndCollapsed(header.value)
-            if let index = indexByName[name] {
+            // A request has a handful of headers: a linear scan costs less than hashing the names.
+            if let index = merged.firstIndex(where: { $0.name == name }) {
                 merged[index].value += "," + value
             } else {
-                indexByName[name] = merged.count
                 merged.append(HTTPHeader(name, value))
             }
         }
-        return merged.sorted { precedesByteWise($0.name, $1.name) }
+        if sorted { sortByName(&merged) }
+        return merged
+    }
+
+    /// Sorts by name, byte-wise; names are unique once normalized.
+    static func sortByName(_ headers: inout [HTTPHeader]) {
+        headers.sort { precedesByteWise($0.name, $1.name) }
     }
 
     static func format(canonicalHeaders headers: [HTTPHeader]) -> String {
-        headers.map { $0.name + ":" + $0.value + "\n" }.joined()
+        var out: [UInt8] = []
+        for header in headers {
+            out.append(contentsOf: header.name.utf8)
+            out.append(UInt8(ascii: ":"))
+            out.append(contentsOf: header.value.utf8)
+            out.append(UInt8(ascii: "\n"))
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func format(signedHeaders headers: [HTTPHeader]) -> String {
@@ -166,8 +252,15 @@ extension SigV4 {
     }
 
     static func asciiLowercased(_ text: String) -> String {
-        guard text.utf8.contains(where: { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) else { return text }
-        return String(decoding: text.utf8.map { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) ? $0 + 32 : $0 }, as: UTF8.self)
+        guard text.utf8.contains(where: { $0 &- UInt8(ascii: "A") < 26 }) else { return text }
+        return String(unsafeUninitializedCapacity: text.utf8.count) { buffer in
+            var count = 0
+            for byte in text.utf8 {
+                buffer[count] = byte &- UInt8(ascii: "A") < 26 ? byte | 0x20 : byte
+                count += 1
+            }
+            return count
+        }
     }
 
     /// Byte-wise (UTF-8) ordering, the order SigV4 sorts in; independent of Unicode collation.

@@ -35,6 +35,9 @@ public enum SigV4 {
         "authorization", "content-length", "expect", "user-agent", "x-amzn-trace-id", "transfer-encoding", "connection",
     ]
 
+    /// ``neverSignedHeaderNames`` as a list: comparing a few short names costs less than hashing one.
+    static let neverSignedHeaderList = Array(neverSignedHeaderNames)
+
     // MARK: - Stage 2
 
     /// Builds the string to sign (Stage 2): the algorithm, `X-Amz-Date`, the credential scope and the
@@ -45,7 +48,11 @@ public enum SigV4 {
     ///   - amzDate: The request's `X-Amz-Date`, e.g. `20150830T123600Z`.
     /// - Returns: The string to sign.
     public static func stringToSign(canonicalRequest: String, scope: CredentialScope, amzDate: String) -> String {
-        algorithm + "\n" + amzDate + "\n" + scope.string + "\n" + SHA256.hash(canonicalRequest.utf8).hexEncodedString
+        var scopeText: [UInt8] = []
+        scope.append(to: &scopeText)
+        var out: [UInt8] = []
+        appendStringToSign(canonicalDigest: SHA256.hash(canonicalRequest.utf8), scope: scopeText, amzDate: amzDate, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     // MARK: - Stage 3
@@ -119,49 +126,94 @@ public enum SigV4 {
         keys: SigningKeyCache? = nil
     ) -> [HTTPHeader] {
         // Each header name is normalized once, here; the canonical request and the signed list reuse it.
-        let requestHeaders = normalizedHeaders(request.headers)
-        let present = Set(requestHeaders.map(\.name))
-        guard present.contains("host") else {
+        // Requests carry a handful of headers: linear scans beat hashing them into sets.
+        var headers = normalizedHeaders(request.headers, sorted: false)
+        guard headers.contains(where: { $0.name == "host" }) else {
             preconditionFailure("SigV4.sign: the request has no Host header; add it (with :port for a non-default port) before signing")
         }
-
-        var addedNames = ["x-amz-date", "authorization"]
-        if credentials.sessionToken != nil { addedNames.append("x-amz-security-token") }
-        if options.addContentSHA256Header { addedNames.append("x-amz-content-sha256") }
-        if let clash = addedNames.first(where: present.contains) {
-            preconditionFailure("SigV4.sign: the request already has \(clash); sign adds it")
+        let hasToken = credentials.sessionToken != nil
+        if let clash = headers.first(where: { header in
+            header.name == "x-amz-date" || header.name == "authorization"
+                || (hasToken && header.name == "x-amz-security-token")
+                || (options.addContentSHA256Header && header.name == "x-amz-content-sha256")
+        }) {
+            preconditionFailure("SigV4.sign: the request already has \(clash.name); sign adds it")
         }
+        headers.removeAll { header in neverSignedHeaderList.contains { $0 == header.name } }
 
-        var added = [HTTPHeader("X-Amz-Date", time.amzDate)]
+        let amzDate = time.amzDate
+        var added = [HTTPHeader("X-Amz-Date", amzDate)]
+        headers.append(HTTPHeader("x-amz-date", amzDate))
         let unsignedToken = options.omitSessionToken ? credentials.sessionToken : nil
         if let token = credentials.sessionToken, !options.omitSessionToken {
             added.append(HTTPHeader("X-Amz-Security-Token", token))
+            headers.append(HTTPHeader("x-amz-security-token", trimmedAndCollapsed(token)))
         }
         if options.addContentSHA256Header {
             added.append(HTTPHeader("X-Amz-Content-Sha256", request.payloadSHA256))
+            headers.append(HTTPHeader("x-amz-content-sha256", trimmedAndCollapsed(request.payloadSHA256)))
         }
+        sortByName(&headers)
 
-        let headers = (requestHeaders + added.map { HTTPHeader(asciiLowercased($0.name), trimmedAndCollapsed($0.value)) })
-            .filter { !neverSignedHeaderNames.contains($0.name) }
-            .sorted { precedesByteWise($0.name, $1.name) }
-        let scope = CredentialScope(time: time, region: region, service: service)
-        let canonical = canonicalRequest(request, normalizedHeaders: headers, options: options)
-        let toSign = stringToSign(canonicalRequest: canonical, scope: scope, amzDate: time.amzDate)
-        let key = keys?.key(secretAccessKey: credentials.secretAccessKey, scope: scope)
+        // The day is the part of X-Amz-Date before the `T`: one calendar computation for both.
+        let dateStamp = String(decoding: amzDate.utf8.prefix { $0 != UInt8(ascii: "T") }, as: UTF8.self)
+        let scope = CredentialScope(dateStamp: dateStamp, region: region, service: service)
+        var scopeText: [UInt8] = []
+        scopeText.reserveCapacity(48)
+        scope.append(to: &scopeText)
+
+        // Stages 1 and 2 as bytes, in two reused buffers: no intermediate strings.
+        var text: [UInt8] = []
+        text.reserveCapacity(1024)
+        let signedHeadersRange = appendCanonicalRequest(request, normalizedHeaders: headers, options: options, to: &text)
+        let signedHeaders = Array(text[signedHeadersRange])
+        let canonicalDigest = SHA256.hash(text)
+        text.removeAll(keepingCapacity: true)
+        appendStringToSign(canonicalDigest: canonicalDigest, scope: scopeText, amzDate: amzDate, to: &text)
+
+        let key = keys?.key(secretAccessKey: credentials.secretAccessKey, scope: scope, scopeText: scopeText)
             ?? signingKey(secretAccessKey: credentials.secretAccessKey, scope: scope)
-        let value = authorization(
-            accessKeyID: credentials.accessKeyID,
-            scope: scope,
-            signedHeaders: format(signedHeaders: headers),
-            signature: signature(stringToSign: toSign, signingKey: key)
-        )
+        let signature = HMACSHA256.authenticationCode(key: key, message: text)
+
+        // Stage 4: `AWS4-HMAC-SHA256 Credential=<id>/<scope>, SignedHeaders=<list>, Signature=<hex>`.
+        text.removeAll(keepingCapacity: true)
+        text.append(contentsOf: algorithm.utf8)
+        text.append(contentsOf: " Credential=".utf8)
+        text.append(contentsOf: credentials.accessKeyID.utf8)
+        text.append(UInt8(ascii: "/"))
+        text.append(contentsOf: scopeText)
+        text.append(contentsOf: ", SignedHeaders=".utf8)
+        text.append(contentsOf: signedHeaders)
+        text.append(contentsOf: ", Signature=".utf8)
+        appendHex(signature, to: &text)
 
         if let unsignedToken {
             added.append(HTTPHeader("X-Amz-Security-Token", unsignedToken))   // sent, but added after signing
         }
-        added.append(HTTPHeader("Authorization", value))
+        added.append(HTTPHeader("Authorization", String(decoding: text, as: UTF8.self)))
         return added
     }
+
+    /// Appends the string to sign (Stage 2) for a canonical request's digest.
+    static func appendStringToSign(canonicalDigest: [UInt8], scope: [UInt8], amzDate: String, to out: inout [UInt8]) {
+        out.append(contentsOf: algorithm.utf8)
+        out.append(UInt8(ascii: "\n"))
+        out.append(contentsOf: amzDate.utf8)
+        out.append(UInt8(ascii: "\n"))
+        out.append(contentsOf: scope)
+        out.append(UInt8(ascii: "\n"))
+        appendHex(canonicalDigest, to: &out)
+    }
+
+    /// Appends bytes as lowercase hex, the form of SigV4's hashes and signatures.
+    static func appendHex(_ bytes: [UInt8], to out: inout [UInt8]) {
+        for byte in bytes {
+            out.append(lowerHexDigits[Int(byte >> 4)])
+            out.append(lowerHexDigits[Int(byte & 0x0F)])
+        }
+    }
+
+    private static let lowerHexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 }
 
 /// Each service's signing key for the current day and secret, shared by every thread that signs:
@@ -169,7 +221,7 @@ public enum SigV4 {
 public final class SigningKeyCache: Sendable {
     private struct Entry {
         let secretAccessKey: String
-        let scope: String
+        let scope: [UInt8]
         let key: [UInt8]
     }
     private let entries = Mutex<[String: Entry]>([:])
@@ -179,7 +231,11 @@ public final class SigningKeyCache: Sendable {
 
     /// The signing key of a scope, derived on first use and when the secret or day changes.
     public func key(secretAccessKey: String, scope: CredentialScope) -> [UInt8] {
-        let scopeText = scope.string
+        key(secretAccessKey: secretAccessKey, scope: scope, scopeText: Array(scope.string.utf8))
+    }
+
+    /// The same, with the scope already written out as ``CredentialScope/string`` (the signer has it).
+    func key(secretAccessKey: String, scope: CredentialScope, scopeText: [UInt8]) -> [UInt8] {
         if let cached = entries.withLock({ $0[scope.service] }), cached.secretAccessKey == secretAccessKey, cached.scope == scopeText {
             return cached.key
         }
@@ -293,6 +349,17 @@ public struct CredentialScope: Sendable, Equatable {
     public var string: String {
         "\(dateStamp)/\(region)/\(service)/\(SigV4.scopeTerminator)"
     }
+
+    /// Appends ``string``'s bytes.
+    func append(to out: inout [UInt8]) {
+        out.append(contentsOf: dateStamp.utf8)
+        out.append(UInt8(ascii: "/"))
+        out.append(contentsOf: region.utf8)
+        out.append(UInt8(ascii: "/"))
+        out.append(contentsOf: service.utf8)
+        out.append(UInt8(ascii: "/"))
+        out.append(contentsOf: SigV4.scopeTerminator.utf8)
+    }
 }
 
 /// A point in time in UTC with millisecond precision, and the text forms SigV4 and our logs use.
@@ -311,7 +378,29 @@ public struct AWSTimestamp: Sendable, Equatable, Hashable, Comparable {
 
     /// The ISO 8601 *basic* form SigV4 signs and sends as `X-Amz-Date`: `yyyyMMdd'T'HHmmss'Z'`,
     /// e.g. `20150830T123600Z`. Always UTC; no milliseconds and no offset.
-    public var amzDate: String { fields.basicISO8601 }
+    public var amzDate: String {
+        let fields = self.fields
+        // Written digit by digit: it is formatted for every signature. Other years keep the general form.
+        guard (0...9999).contains(fields.year) else { return fields.basicISO8601 }
+        return String(unsafeUninitializedCapacity: 16) { out in
+            func put(_ value: Int, _ width: Int, at offset: Int) {
+                var value = value
+                for position in stride(from: offset + width - 1, through: offset, by: -1) {
+                    out[position] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+            }
+            put(fields.year, 4, at: 0)
+            put(fields.month, 2, at: 4)
+            put(fields.day, 2, at: 6)
+            out[8] = UInt8(ascii: "T")
+            put(fields.hour, 2, at: 9)
+            put(fields.minute, 2, at: 11)
+            put(fields.second, 2, at: 13)
+            out[15] = UInt8(ascii: "Z")
+            return 16
+        }
+    }
 
     /// The credential-scope date `yyyyMMdd`, e.g. `20150830`: the UTC day of ``amzDate``.
     public var dateStamp: String { fields.dateStamp }
