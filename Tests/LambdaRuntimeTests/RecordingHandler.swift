@@ -8,11 +8,12 @@ import Synchronization
 @testable import LambdaRuntime
 
 /// A handler that answers each event from a closure and records what it saw: the request ID, the
-/// logger's request ID and `_X_AMZN_TRACE_ID` as the process environment had it during the call.
+/// logger's request and tenant IDs and `_X_AMZN_TRACE_ID` as the process environment had it during the call.
 final class RecordingHandler: InvocationHandler {
     struct Seen: Equatable {
         let requestID: String
         let loggerRequestID: String?
+        let loggerTenantID: String?
         let traceEnvironment: String?
     }
 
@@ -25,7 +26,8 @@ final class RecordingHandler: InvocationHandler {
 
     func handle(_ invocation: Invocation, logger: Logger) -> Result<[UInt8], FunctionError> {
         let trace = getenv("_X_AMZN_TRACE_ID").map { String(cString: $0) }
-        seen.append(Seen(requestID: invocation.context.requestID, loggerRequestID: logger.requestID, traceEnvironment: trace))
+        seen.append(Seen(requestID: invocation.context.requestID, loggerRequestID: logger.requestID, loggerTenantID: logger.tenantID,
+                         traceEnvironment: trace))
         return answer(invocation)
     }
 }
