@@ -113,7 +113,7 @@ public enum AmazonHeaders {
 
 /// Where an invocation's answer goes: `/invocation/{requestID}/…`, with the invocation ID echoed as
 /// a header when `/next` gave one (and none when it did not: older Runtime APIs).
-public struct InvocationAddress: Sendable, Equatable, CustomStringConvertible {
+public struct InvocationAddress: Sendable, Hashable, CustomStringConvertible {
     /// The request ID, the path segment of `/response` and `/error`.
     public var requestID: String
     /// The nonce of the delivery, echoed as `Lambda-Runtime-Invocation-Id`.

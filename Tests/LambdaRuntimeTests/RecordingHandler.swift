@@ -35,9 +35,14 @@ final class RecordingHandler: InvocationHandler {
 /// Collects the lines a logger writes.
 final class LogLines: Sendable {
     private let collected = Mutex<[String]>([])
+    private let format: LogFormat
+
+    init(format: LogFormat = .text) {
+        self.format = format
+    }
 
     var logger: Logger {
-        Logger(level: .trace, format: .text, sink: LogSink { [self] line in collected.withLock { $0.append(line) } }, now: { 0 })
+        Logger(level: .trace, format: format, sink: LogSink { [self] line in collected.withLock { $0.append(line) } }, now: { 0 })
     }
 
     var lines: [String] {

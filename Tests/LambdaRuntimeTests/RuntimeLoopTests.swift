@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import Essentials
+import Synchronization
 import HTTP
 @testable import LambdaRuntime
 import Testing
@@ -286,6 +287,27 @@ struct RuntimeLoopTests {
         #expect(handler.seen.map(\.traceEnvironment) == [trace, nil, "Root=1-2"])
     }
 
+    @Test("several workers never set _X_AMZN_TRACE_ID: it would belong to whichever wrote it last")
+    func workersLeaveTraceEnvironment() throws {
+        setenv("_X_AMZN_TRACE_ID", "Root=1-set-by-someone-else", 1)
+        defer { unsetenv("_X_AMZN_TRACE_ID") }
+        let api = SharedRuntimeAPI()
+        let handler = TraceReadingHandler()
+        api.deliver([.success(Scripted.invocation("a", traceID: "Root=1-a;Lineage=1:ab:0")),
+                     .success(Scripted.invocation("b", traceID: "Root=1-b;Lineage=1:cd:0"))])
+        let stopped = Mutex(false)
+        let runner = try WorkerThread.start(name: "runner") {
+            _ = RuntimeWorkers.run(RuntimeConcurrency(workers: 2), makeClient: { api.makeClient($0) }, handler: handler,
+                                   logger: LogLines().logger, sleep: { _ in })
+            stopped.withLock { $0 = true }
+        }
+        #expect(api.waitForPosts(2))
+        api.close(with: Scripted.endOfScript)
+        #expect(waitUntil(10_000) { stopped.withLock { $0 } })
+        runner.join()
+        #expect(handler.seen == ["Root=1-set-by-someone-else", "Root=1-set-by-someone-else"])
+    }
+
     @Test("a loop told not to (one of several workers) leaves _X_AMZN_TRACE_ID alone")
     func noTraceEnvironment() {
         setenv("_X_AMZN_TRACE_ID", "Root=1-set-by-someone-else", 1)
@@ -310,5 +332,17 @@ struct RuntimeLoopTests {
         let (failure, waits) = Self.run(client, RecordingHandler(), policy: NextRetryPolicy(delaysMilliseconds: []))
         #expect(failure == refused)
         #expect(waits.isEmpty)
+    }
+}
+
+/// Records `_X_AMZN_TRACE_ID` as each invocation saw it.
+private final class TraceReadingHandler: InvocationHandler, Sendable {
+    private let traces = Mutex<[String?]>([])
+    var seen: [String?] { traces.withLock { $0 } }
+
+    func handle(_ invocation: Invocation, logger: Logger) -> Result<[UInt8], FunctionError> {
+        let trace = getenv("_X_AMZN_TRACE_ID").map { String(cString: $0) }
+        traces.withLock { $0.append(trace) }
+        return .success([])
     }
 }
