@@ -55,8 +55,8 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TransportDoubles"]),
         // A scripted HTTPTransport for the unit tests of the code above the transport seam.
         .target(name: "TransportDoubles", dependencies: ["HTTP"], path: "Tests/TransportDoubles"),
-        .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "Essentials", "HTTP", "Hashing", "JSON"], exclude: ["Fixtures"]),
-        .testTarget(name: "OrderPipelineTests", dependencies: ["OrderPipeline", "AWSClient", "Essentials", "Hashing", "JSON", "LambdaRuntime"]),
+        .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "Essentials", "HTTP", "Hashing", "JSON", "TransportDoubles"], exclude: ["Fixtures"]),
+        .testTarget(name: "OrderPipelineTests", dependencies: ["OrderPipeline", "AWSClient", "Essentials", "Hashing", "JSON", "LambdaRuntime", "TransportDoubles"]),
         // The harness both kinds of system test share: processes, the scripts/lib tools, HTTP, waits.
         .target(name: "TestSupport", dependencies: ["HTTP", "JSON"], path: "Tests/Support"),
         // Runs the real bootstrap binary against the Runtime API emulator and moto (scripts/lib).

@@ -23,6 +23,19 @@ let usage = """
 let environment = ProcessEnvironment.snapshot()
 let arguments = Array(CommandLine.arguments.dropFirst())
 
+/// The object graph, built once: one thread-safe AWS client (credentials, sender, per-service
+/// connection pools) shared by everything that sends, and the protocol on top of it.
+func makeHandler(_ configuration: PipelineConfiguration) -> OrderHandler {
+    let credentials = CredentialsProvider.standardChain(configuration.credentials, now: { SystemClock.wallMilliseconds() })
+    let sender = AWSRequestSender(configuration: configuration.aws, credentials: credentials)
+    let claims = ClaimStore(dynamoDB: DynamoDBClient(sender: sender), table: configuration.table)
+    let archive = OrderArchive(s3: S3Client(sender: sender), bucket: configuration.bucket, prefix: configuration.rawPrefix)
+    let processor = OrderProcessor(claims: claims, archive: archive, ttlSeconds: configuration.idempotencyTTLSeconds,
+                                   deadlineMarginMilliseconds: configuration.aws.deadlineMarginMilliseconds, clocks: .system)
+    return OrderHandler(processor: processor, metricsNamespace: configuration.metricsNamespace,
+                        functionName: configuration.functionName, clocks: .system)
+}
+
 /// A logger before the configuration is known: the log variables alone, with safe defaults.
 func startupLogger() -> Logger {
     Logger(level: environment["AWS_LAMBDA_LOG_LEVEL"].flatMap(LogLevel.init(awsName:)) ?? .info,
@@ -56,7 +69,7 @@ func serveRuntimeAPI() -> Never {
     }
     let runtimeLogger = Logger(level: configuration.logLevel, format: configuration.logFormat)
     if let warning = configuration.ttlWarning { runtimeLogger.warn(warning) }
-    let handler = OrderHandler(configuration: configuration)
+    let handler = makeHandler(configuration)
     let failure = RuntimeLoop.run(client: client, handler: handler, logger: runtimeLogger)
     runtimeLogger.error("\(failure); exiting so that Lambda restarts the runtime")
     exit(1)
@@ -115,7 +128,7 @@ func invokeLocally(_ options: [String]) -> Never {
         functionARN: "arn:aws:lambda:\(configuration.aws.region):000000000000:function:\(configuration.functionName)",
         nowMilliseconds: now)
     let invocationLogger = Logger(level: configuration.logLevel, format: configuration.logFormat).forInvocation(requestID: context.requestID)
-    switch OrderHandler(configuration: configuration).handle(Invocation(context: context, event: event), logger: invocationLogger) {
+    switch makeHandler(configuration).handle(Invocation(context: context, event: event), logger: invocationLogger) {
     case .success(let body):
         LogSink.standardOutput.write(String(decoding: body, as: UTF8.self))
         exit(0)

@@ -1,4 +1,5 @@
 @testable import AWSClient
+import HTTP
 import Foundation
 import Hashing
 import Testing
@@ -64,7 +65,7 @@ struct SigV4S3ExamplesTests {
         let examples = try Examples.load()
         let example = try #require(examples.cases.first { $0.name == name })
         let documented = try example.headers.map { pair in
-            try #require(pair.count == 2 ? (name: pair[0], value: pair[1]) : nil)
+            try #require(pair.count == 2 ? HTTPHeader(pair[0], pair[1]) : nil)
         }
         // The documentation lists the request as signed; sign adds X-Amz-Date and X-Amz-Content-Sha256 itself.
         let added: Set<String> = ["x-amz-date", "x-amz-content-sha256"]

@@ -1,4 +1,5 @@
 @testable import AWSClient
+import HTTP
 import Foundation
 import Hashing
 
@@ -81,7 +82,7 @@ struct SigV4SuiteCase {
         /// The path as written in the request line; the suite writes it *unencoded* (`/example space/`).
         var path: String
         var query: String
-        var headers: [(name: String, value: String)]
+        var headers: [HTTPHeader]
         var body: String
 
         init(parsing text: String) throws {
@@ -110,7 +111,7 @@ struct SigV4SuiteCase {
                     headers[headers.count - 1].value += "\n" + line   // kept folded; the signer unfolds it
                 } else {
                     guard let colon = line.firstIndex(of: ":") else { throw ParseError("bad header line: \(line)") }
-                    headers.append((String(line[..<colon]), String(line[line.index(after: colon)...])))
+                    headers.append(HTTPHeader(String(line[..<colon]), String(line[line.index(after: colon)...])))
                 }
             }
             body = lines.dropFirst().joined(separator: "\n")   // after the empty line, if any
@@ -172,12 +173,12 @@ struct SigV4SuiteCase {
     var requestAsSigned: SignableRequest {
         get throws {
             var headers = request.headers
-            headers.append(("X-Amz-Date", try time.amzDate))
+            headers.append(HTTPHeader("X-Amz-Date", try time.amzDate))
             if let token = context.credentials.token, context.omitSessionToken != true {
-                headers.append(("X-Amz-Security-Token", token))
+                headers.append(HTTPHeader("X-Amz-Security-Token", token))
             }
             if context.signBody {
-                headers.append(("x-amz-content-sha256", payloadSHA256))
+                headers.append(HTTPHeader("x-amz-content-sha256", payloadSHA256))
             }
             var signable = signableRequest
             signable.headers = headers
@@ -196,7 +197,7 @@ struct SigV4SuiteCase {
     }
 
     /// The headers `header-signed-request.txt` has beyond `request.txt`: what signing added.
-    var expectedAddedHeaders: [(name: String, value: String)] {
+    var expectedAddedHeaders: [HTTPHeader] {
         Array(signedRequest.headers.dropFirst(request.headers.count))
     }
 }

@@ -1,4 +1,5 @@
 @testable import AWSClient
+import HTTP
 import Foundation
 import Testing
 
@@ -109,9 +110,9 @@ struct SigV4SuiteTests {
         #expect(uri == expectedURI)
     }
 
-    private func sortedByName(_ headers: [(name: String, value: String)]) -> [(name: String, value: String)] {
+    private func sortedByName(_ headers: [HTTPHeader]) -> [HTTPHeader] {
         headers
-            .map { (name: $0.name.lowercased(), value: $0.value) }
+            .map { HTTPHeader($0.name.lowercased(), $0.value) }
             .sorted { $0.name < $1.name }
     }
 }

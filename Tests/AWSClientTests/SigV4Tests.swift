@@ -1,4 +1,5 @@
 @testable import AWSClient
+import HTTP
 import Hashing
 import Testing
 
@@ -10,13 +11,13 @@ struct SigV4Tests {
 
     static func request(
         method: String = "GET", path: String = "/", query: String = "",
-        headers: [(name: String, value: String)] = [("Host", "example.amazonaws.com")],
+        headers: [HTTPHeader] = [HTTPHeader("Host", "example.amazonaws.com")],
         payloadSHA256: String = SigV4.emptyPayloadSHA256
     ) -> SignableRequest {
         SignableRequest(method: method, path: path, query: query, headers: headers, payloadSHA256: payloadSHA256)
     }
 
-    static func value(of name: String, in headers: [(name: String, value: String)]) -> String? {
+    static func value(of name: String, in headers: [HTTPHeader]) -> String? {
         headers.first { $0.name.lowercased() == name.lowercased() }?.value
     }
 
@@ -89,20 +90,20 @@ struct SigV4Tests {
 
     @Test("header values are trimmed and inner whitespace runs collapse to one space, quotes included")
     func headerValueTrimming() {
-        let headers: [(name: String, value: String)] = [
-            ("My-Header1", "   a    b   c  "),
-            ("My-Header2", "\"a   b   c\""),
-            ("My-Header3", "\tx\t\ty "),
-            ("  My-Header4 ", "folded\n   onto\r\n\tthree lines"),
+        let headers: [HTTPHeader] = [
+            HTTPHeader("My-Header1", "   a    b   c  "),
+            HTTPHeader("My-Header2", "\"a   b   c\""),
+            HTTPHeader("My-Header3", "\tx\t\ty "),
+            HTTPHeader("  My-Header4 ", "folded\n   onto\r\n\tthree lines"),
         ]
         #expect(SigV4.canonicalHeaders(headers) == "my-header1:a b c\nmy-header2:\"a b c\"\nmy-header3:x y\nmy-header4:folded onto three lines\n")
     }
 
     @Test("repeated headers are joined with commas in arrival order, under one lower-case name")
     func repeatedHeaders() {
-        let headers: [(name: String, value: String)] = [
-            ("Host", "example.amazonaws.com"), ("My-Header1", "value4"), ("my-header1", " value1 "),
-            ("X-Amz-Date", "20150830T123600Z"), ("MY-HEADER1", "value3"), ("My-Header1", "value2"),
+        let headers: [HTTPHeader] = [
+            HTTPHeader("Host", "example.amazonaws.com"), HTTPHeader("My-Header1", "value4"), HTTPHeader("my-header1", " value1 "),
+            HTTPHeader("X-Amz-Date", "20150830T123600Z"), HTTPHeader("MY-HEADER1", "value3"), HTTPHeader("My-Header1", "value2"),
         ]
         #expect(SigV4.canonicalHeaders(headers) == "host:example.amazonaws.com\nmy-header1:value4,value1,value3,value2\nx-amz-date:20150830T123600Z\n")
         #expect(SigV4.signedHeaders(headers) == "host;my-header1;x-amz-date")
@@ -110,7 +111,7 @@ struct SigV4Tests {
 
     @Test("headers are sorted by lower-case name byte-wise")
     func headerSortOrder() {
-        let headers: [(name: String, value: String)] = [("X-Amz-Target", "t"), ("content-type", "c"), ("Host", "h"), ("x-amz-date", "d"), ("X-A", "a")]
+        let headers: [HTTPHeader] = [HTTPHeader("X-Amz-Target", "t"), HTTPHeader("content-type", "c"), HTTPHeader("Host", "h"), HTTPHeader("x-amz-date", "d"), HTTPHeader("X-A", "a")]
         #expect(SigV4.signedHeaders(headers) == "content-type;host;x-a;x-amz-date;x-amz-target")
     }
 
@@ -149,7 +150,7 @@ struct SigV4Tests {
         #expect(SHA256.hash([UInt8]()).hexEncodedString == SigV4.emptyPayloadSHA256)
         #expect(SigV4.emptyPayloadSHA256 == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
 
-        let request = Self.request(method: "PUT", path: "/bkt/raw/events/1.json", headers: [("Host", "127.0.0.1:5555")],
+        let request = Self.request(method: "PUT", path: "/bkt/raw/events/1.json", headers: [HTTPHeader("Host", "127.0.0.1:5555")],
                                    payloadSHA256: SHA256.hash([UInt8]()).hexEncodedString)
         let added = SigV4.sign(request, credentials: Self.credentials, region: "us-east-1", service: "s3", at: Self.time, options: .s3)
         #expect(Self.value(of: "X-Amz-Content-Sha256", in: added) == SigV4.emptyPayloadSHA256)
@@ -173,12 +174,12 @@ struct SigV4Tests {
 
     @Test("a Host with a port is signed exactly as given")
     func hostWithPort() throws {
-        let request = Self.request(method: "POST", headers: [("Host", "127.0.0.1:5555"), ("Content-Type", "application/x-amz-json-1.0")])
+        let request = Self.request(method: "POST", headers: [HTTPHeader("Host", "127.0.0.1:5555"), HTTPHeader("Content-Type", "application/x-amz-json-1.0")])
         let canonical = SigV4.canonicalRequest(request, options: .standard)
         #expect(canonical.contains("\nhost:127.0.0.1:5555\n"))
 
         // A different port is a different signature.
-        let other = Self.request(method: "POST", headers: [("Host", "127.0.0.1:5556"), ("Content-Type", "application/x-amz-json-1.0")])
+        let other = Self.request(method: "POST", headers: [HTTPHeader("Host", "127.0.0.1:5556"), HTTPHeader("Content-Type", "application/x-amz-json-1.0")])
         let first = SigV4.sign(request, credentials: Self.credentials, region: "us-east-1", service: "dynamodb", at: Self.time, options: .standard)
         let second = SigV4.sign(other, credentials: Self.credentials, region: "us-east-1", service: "dynamodb", at: Self.time, options: .standard)
         #expect(try #require(Self.value(of: "Authorization", in: first)) != (try #require(Self.value(of: "Authorization", in: second))))
@@ -195,10 +196,10 @@ struct SigV4Tests {
 
     @Test("headers that must never be signed are left out even when present")
     func neverSignedHeaders() throws {
-        let headers: [(name: String, value: String)] = [
-            ("Host", "example.amazonaws.com"), ("Content-Length", "13"), ("User-Agent", "curl/8"), ("Expect", "100-continue"),
-            ("X-Amzn-Trace-Id", "Root=1-5759e988-bd862e3fe1be46a994272793"), ("Transfer-Encoding", "chunked"),
-            ("Connection", "keep-alive"), ("Content-Type", "application/x-amz-json-1.0"), ("X-Amz-Target", "DynamoDB_20120810.PutItem"),
+        let headers: [HTTPHeader] = [
+            HTTPHeader("Host", "example.amazonaws.com"), HTTPHeader("Content-Length", "13"), HTTPHeader("User-Agent", "curl/8"), HTTPHeader("Expect", "100-continue"),
+            HTTPHeader("X-Amzn-Trace-Id", "Root=1-5759e988-bd862e3fe1be46a994272793"), HTTPHeader("Transfer-Encoding", "chunked"),
+            HTTPHeader("Connection", "keep-alive"), HTTPHeader("Content-Type", "application/x-amz-json-1.0"), HTTPHeader("X-Amz-Target", "DynamoDB_20120810.PutItem"),
         ]
         let added = SigV4.sign(Self.request(method: "POST", headers: headers), credentials: Self.credentials, region: "us-east-1",
                                service: "dynamodb", at: Self.time, options: .standard)
@@ -230,7 +231,7 @@ struct SigV4Tests {
     @Test("signing without a Host header is a programmer error")
     func missingHostTraps() async {
         await #expect(processExitsWith: .failure) {
-            let request = SignableRequest(method: "GET", path: "/", headers: [("X-Other", "1")], payloadSHA256: SigV4.emptyPayloadSHA256)
+            let request = SignableRequest(method: "GET", path: "/", headers: [HTTPHeader("X-Other", "1")], payloadSHA256: SigV4.emptyPayloadSHA256)
             _ = SigV4.sign(request, credentials: AWSCredentials(accessKeyID: "AK", secretAccessKey: "S"), region: "us-east-1",
                            service: "s3", at: AWSTimestamp(millisecondsSinceEpoch: 0), options: .s3)
         }
@@ -239,7 +240,7 @@ struct SigV4Tests {
     @Test("signing a request that already carries X-Amz-Date is a programmer error")
     func duplicateAddedHeaderTraps() async {
         await #expect(processExitsWith: .failure) {
-            let request = SignableRequest(method: "GET", path: "/", headers: [("Host", "h"), ("x-amz-date", "20150830T123600Z")],
+            let request = SignableRequest(method: "GET", path: "/", headers: [HTTPHeader("Host", "h"), HTTPHeader("x-amz-date", "20150830T123600Z")],
                                           payloadSHA256: SigV4.emptyPayloadSHA256)
             _ = SigV4.sign(request, credentials: AWSCredentials(accessKeyID: "AK", secretAccessKey: "S"), region: "us-east-1",
                            service: "dynamodb", at: AWSTimestamp(millisecondsSinceEpoch: 0), options: .standard)

@@ -38,7 +38,7 @@ extension EndToEnd {
             let orderID = Events.uniqueOrderID()
             let answer = try stack.invoke(Events.raw(orderID: .string(orderID)))
             #expect(answer.body?["s3_key"]?.stringValue == "archive/orders/\(orderID).json", "\(answer.text)")
-            #expect(try stack.state().versions(of: "archive/orders/\(orderID).json").count == 1)
+            try stack.state().expectOneVersion(of: orderID, prefix: "archive/orders/")
         }
     }
 }

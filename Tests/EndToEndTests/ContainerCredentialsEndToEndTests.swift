@@ -38,7 +38,7 @@ extension EndToEnd {
                 let orderID = Events.uniqueOrderID()
                 let answer = try stack.invoke(Events.eventBridge(orderID: .string(orderID)))
                 #expect(answer.body?["first_time"]?.boolValue == true, "\(answer.text)")
-                #expect(try stack.state().versions(of: "raw/events/\(orderID).json").count == 1)
+                try stack.state().expectOneVersion(of: orderID)
             }
             let stats = try endpoint.stats()
             #expect(stats.requests == 1, "fetched once for 3 invocations (9 signed requests): \(stats.requests) fetches")
@@ -58,7 +58,7 @@ extension EndToEnd {
 
             #expect(answer.body?["first_time"]?.boolValue == true, "\(answer.text)")
             #expect(try endpoint.stats().authorizations == [Self.token], "the file's token, without its newline")
-            #expect(try stack.state().versions(of: "raw/events/\(orderID).json").count == 1)
+            try stack.state().expectOneVersion(of: orderID)
         }
 
         @Test("a wrong token: DependencyFailure saying which endpoint was asked and what it answered; nothing is written")

@@ -43,7 +43,7 @@ extension EndToEnd {
                 #expect(token == session.sessionToken, "\(request["operation"]?.stringValue ?? "?") sends the token")
                 #expect(authorization.contains("x-amz-security-token"), "and signs it: \(authorization)")
             }
-            #expect(try stack.state().versions(of: "raw/events/\(orderID).json").count == 1)
+            try stack.state().expectOneVersion(of: orderID)
         }
 
         @Test("without the session token the temporary key is refused")

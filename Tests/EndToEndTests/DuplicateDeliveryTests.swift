@@ -23,8 +23,7 @@ extension EndToEnd {
             #expect(second.body?["s3_key"]?.stringValue == "raw/events/\(orderID).json", "the duplicate tells where the first run wrote")
             #expect(second.body?["processed_at"] == first.body?["processed_at"], "and when")
             let state = try stack.state()
-            #expect(state.versions(of: "raw/events/\(orderID).json").count == 1)
-            #expect(state.attribute("status", of: orderID) == "COMPLETED")
+            state.expectProcessedOnce(orderID)
         }
 
         @Test("the same order through two envelopes is one order", arguments: ["raw", "json-text", "integer id"])
@@ -45,7 +44,7 @@ extension EndToEnd {
             #expect(first.body?["first_time"]?.boolValue == true, "\(first.text)")
             #expect(second.body?["duplicate"]?.boolValue == true, "\(second.text)")
             #expect(second.body?["order_id"]?.stringValue == String(numericID))
-            #expect(try stack.state().versions(of: "raw/events/\(numericID).json").count == 1)
+            try stack.state().expectOneVersion(of: String(numericID))
         }
     }
 }

@@ -53,7 +53,7 @@ extension EndToEnd {
                 #expect(state.versions(of: key).count == 1, "\(key) must be written exactly once")
             }
             for orderID in ["123", "A-1001", "B-2002", "big order-3003"] {
-                #expect(state.attribute("status", of: orderID) == "COMPLETED", "order \(orderID)")
+                state.expectCompleted(orderID, "order \(orderID)")
             }
             #expect(state.items.count == 4, "invalid events must not leave claims behind")
 

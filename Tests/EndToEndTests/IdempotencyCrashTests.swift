@@ -44,8 +44,7 @@ extension EndToEnd {
             #expect(late.body?["first_time"]?.boolValue == true, "\(late.text)")
 
             let state = try stack.state()
-            #expect(state.versions(of: "raw/events/\(orderID).json").count == 1)
-            #expect(state.attribute("status", of: orderID) == "COMPLETED")
+            state.expectProcessedOnce(orderID)
             #expect(state.items.count == 1)
         }
 
@@ -56,7 +55,7 @@ extension EndToEnd {
             let event = Events.eventBridge(orderID: .string(orderID))
             let lease = try Self.crash(during: "UpdateItem", service: "dynamodb", stack: stack, event: event, orderID: orderID,
                                        leaseMilliseconds: 2_000)
-            #expect(try stack.state().versions(of: "raw/events/\(orderID).json").count == 1, "the object was written before the crash")
+            try stack.state().expectOneVersion(of: orderID, "the object was written before the crash")
 
             try stack.startBootstrap()
             try waitUntil("the crashed invocation's lease to expire") { nowMilliseconds() > lease }
@@ -66,8 +65,8 @@ extension EndToEnd {
             #expect(redelivery.body?["s3_key"]?.stringValue == "raw/events/\(orderID).json")
 
             let state = try stack.state()
-            #expect(state.versions(of: "raw/events/\(orderID).json").count == 1, "If-None-Match kept it to one version")
-            #expect(state.attribute("status", of: orderID) == "COMPLETED")
+            state.expectOneVersion(of: orderID, "If-None-Match kept it to one version")
+            state.expectCompleted(orderID)
         }
 
         @Test("a redelivery under the crashed invocation's own request ID resumes its claim at once")
@@ -93,8 +92,7 @@ extension EndToEnd {
             let retry = try stack.invoke(event, requestID: requestID)
             #expect(retry.body?["first_time"]?.boolValue == true, "\(retry.text)")
             let state = try stack.state()
-            #expect(state.versions(of: "raw/events/\(orderID).json").count == 1)
-            #expect(state.attribute("status", of: orderID) == "COMPLETED")
+            state.expectProcessedOnce(orderID)
         }
 
         @Test("the claim's response is lost after DynamoDB applied it: the retry recognises its own claim")
@@ -112,8 +110,7 @@ extension EndToEnd {
             #expect(puts.first?["status"]?.isNull ?? true, "the first one got no answer")
             #expect(bootstrap.logs.contains("Resuming own claim"), "the refused retry was recognised as ours")
             let state = try stack.state()
-            #expect(state.versions(of: "raw/events/\(orderID).json").count == 1)
-            #expect(state.attribute("status", of: orderID) == "COMPLETED")
+            state.expectProcessedOnce(orderID)
         }
     }
 }

@@ -31,8 +31,7 @@ extension EndToEnd {
             let served = try stack.emulator.state()["invocations"]?.arrayValue ?? []
             #expect(Set(served.compactMap { $0["request_id"]?.stringValue }).count == 50, "50 distinct deliveries")
             let state = try stack.state()
-            #expect(state.versions(of: "raw/events/\(orderID).json").count == 1)
-            #expect(state.attribute("status", of: orderID) == "COMPLETED")
+            state.expectProcessedOnce(orderID)
         }
 
         @Test("the same order ID with a different price after completion is an OrderConflict, and S3 is untouched")
@@ -48,9 +47,9 @@ extension EndToEnd {
             #expect(changed.errorMessage?.contains(orderID) == true)
 
             let state = try stack.state()
-            #expect(state.versions(of: "raw/events/\(orderID).json").count == 1)
+            state.expectOneVersion(of: orderID)
             #expect(try state.document("raw/events/\(orderID).json")?["price"]?.numberValue == JSONNumber(42))
-            #expect(state.attribute("status", of: orderID) == "COMPLETED")
+            state.expectCompleted(orderID)
         }
 
         @Test("an expired COMPLETED item (TTL passed, not yet deleted) is claimed again; S3's 412 makes it a duplicate")
@@ -72,8 +71,8 @@ extension EndToEnd {
             #expect(again.body?["duplicate"]?.boolValue == true, "\(again.text)")
             #expect(again.body?["processed_at"]?.stringValue == processedAt, "the first run's time survives the takeover")
             let state = try stack.state()
-            #expect(state.versions(of: "raw/events/\(orderID).json").count == 1, "no second version")
-            #expect(state.attribute("status", of: orderID) == "COMPLETED")
+            state.expectOneVersion(of: orderID, "no second version")
+            state.expectCompleted(orderID)
             let renewed = try #require(state.attribute("expiry_time", of: orderID).flatMap { Int64($0) })
             #expect(renewed > nowMilliseconds() / 1_000, "the completed claim has a fresh TTL")
         }
@@ -98,7 +97,7 @@ extension EndToEnd {
 
             let retry = try stack.invoke(event)
             #expect(retry.body?["first_time"]?.boolValue == true, "no waiting for a lease: \(retry.text)")
-            #expect(try stack.state().versions(of: "raw/events/\(orderID).json").count == 1)
+            try stack.state().expectOneVersion(of: orderID)
         }
 
         @Test("a multi-record S3 event: one failing record fails the invocation after the others are done")
@@ -117,8 +116,8 @@ extension EndToEnd {
             #expect(first.errorMessage?.contains("1 of 3 S3 records failed") == true, "\(first.text)")
             #expect(first.errorMessage?.contains(ids[1]) == true)
             var state = try stack.state()
-            #expect(state.versions(of: "raw/events/\(ids[0]).json").count == 1, "records before the failure are done")
-            #expect(state.versions(of: "raw/events/\(ids[2]).json").count == 1, "records after the failure are done")
+            state.expectOneVersion(of: ids[0], "records before the failure are done")
+            state.expectOneVersion(of: ids[2], "records after the failure are done")
             #expect(state.item(ids[1]) == nil, "the failed record's claim was released")
 
             let retry = try stack.invoke(event)
@@ -128,7 +127,7 @@ extension EndToEnd {
             #expect(results[safe: 1]?["first_time"]?.boolValue == true)
             #expect(results[safe: 2]?["duplicate"]?.boolValue == true)
             state = try stack.state()
-            for id in ids { #expect(state.versions(of: "raw/events/\(id).json").count == 1) }
+            for id in ids { state.expectOneVersion(of: id) }
         }
     }
 }

@@ -21,7 +21,7 @@ extension EndToEnd {
             let valid = try stack.invoke(Events.eventBridge(orderID: .string(orderID)))
             #expect(valid.succeeded && valid.body?["first_time"]?.boolValue == true, "\(valid.text)")
             #expect(bootstrap.isRunning)
-            #expect(try stack.state().versions(of: "raw/events/\(orderID).json").count == 1)
+            try stack.state().expectOneVersion(of: orderID)
             #expect(bootstrap.logs.contains("Invocation failed: InvalidOrderEvent"))
         }
 

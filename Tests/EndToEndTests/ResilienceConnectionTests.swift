@@ -57,7 +57,7 @@ extension EndToEnd {
             #expect(claims.map { $0["action"]?.stringValue } == ["forward", "reset", "forward", "forward"])
             #expect(claims[2].int("connection") == claims[3].int("connection"))
             #expect(claims[1].int("connection") != claims[2].int("connection"))
-            #expect(try stack.state().versions(of: "raw/events/\(orderID).json").count == 1)
+            try stack.state().expectOneVersion(of: orderID)
         }
     }
 }

@@ -36,8 +36,7 @@ extension EndToEnd {
             let retry = try stack.invoke(event, requestID: UUID().uuidString.lowercased(), timeoutMilliseconds: deadline)
             #expect(retry.body?["first_time"]?.boolValue == true, "\(retry.text)")
             let state = try stack.state()
-            #expect(state.versions(of: "raw/events/\(orderID).json").count == 1)
-            #expect(state.attribute("status", of: orderID) == "COMPLETED")
+            state.expectProcessedOnce(orderID)
         }
 
         @Test("503 on every DynamoDB and S3 call: DependencyFailure naming PutItem, the code, 4 attempts and why it stopped")

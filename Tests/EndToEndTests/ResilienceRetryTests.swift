@@ -40,8 +40,7 @@ extension EndToEnd {
                 #expect(gap >= 0 && gap <= ceiling + Self.slackMilliseconds, "gaps \(gaps) ms")
             }
             let state = try stack.state()
-            #expect(state.versions(of: "raw/events/\(orderID).json").count == 1)
-            #expect(state.attribute("status", of: orderID) == "COMPLETED")
+            state.expectProcessedOnce(orderID)
         }
 
         @Test("throttling on the claim is retried with backoff and the order succeeds",
@@ -65,8 +64,7 @@ extension EndToEnd {
                 #expect(gap >= 0 && gap <= ceiling + Self.slackMilliseconds, "gaps \(gaps) ms")
             }
             let state = try stack.state()
-            #expect(state.attribute("status", of: orderID) == "COMPLETED")
-            #expect(state.versions(of: "raw/events/\(orderID).json").count == 1)
+            state.expectProcessedOnce(orderID)
         }
 
         @Test("a connection reset mid-request is retried on a new connection and the order succeeds")
@@ -85,8 +83,7 @@ extension EndToEnd {
             #expect(puts.last?.int("status") == 200)
             #expect(puts.first?.int("connection") != puts.last?.int("connection"), "the retry used a new connection")
             let state = try stack.state()
-            #expect(state.versions(of: "raw/events/\(orderID).json").count == 1)
-            #expect(state.attribute("status", of: orderID) == "COMPLETED")
+            state.expectProcessedOnce(orderID)
         }
 
         @Test("a response delayed past the attempt timeout: the attempt is abandoned, retried, and the late original changes nothing")
@@ -117,8 +114,7 @@ extension EndToEnd {
             }
             #expect(puts[0].int("upstream_status") == 412)
             let state = try stack.state()
-            #expect(state.versions(of: "raw/events/\(orderID).json").count == 1)
-            #expect(state.attribute("status", of: orderID) == "COMPLETED")
+            state.expectProcessedOnce(orderID)
         }
 
         @Test("a response dropped after the request was applied: exactly one object and a COMPLETED item",
@@ -138,8 +134,7 @@ extension EndToEnd {
             #expect(requests.first?.int("upstream_status") == 200, "the first request was applied")
             #expect(requests.count == 2, "sent again after the lost answer: \(requests.map { $0["action"]?.stringValue })")
             let state = try stack.state()
-            #expect(state.versions(of: "raw/events/\(orderID).json").count == 1)
-            #expect(state.attribute("status", of: orderID) == "COMPLETED")
+            state.expectProcessedOnce(orderID)
             #expect(!bootstrap.logs.contains("taken over"), "the resent completion met our own write, not someone else's")
         }
 
@@ -190,8 +185,7 @@ extension EndToEnd {
             #expect(abs(retried.timeIntervalSince(sentServerTime)) <= 2, "retry signed at \(retried), server said \(sentServerTime)")
             #expect(bootstrap.logs.contains("Clock skew corrected"))
             let state = try stack.state()
-            #expect(state.versions(of: "raw/events/\(orderID).json").count == 1)
-            #expect(state.attribute("status", of: orderID) == "COMPLETED")
+            state.expectProcessedOnce(orderID)
         }
 
         @Test("clock skew is corrected once per call: a second refusal is final, and the claim is released")

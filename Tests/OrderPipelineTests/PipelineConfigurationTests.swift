@@ -47,8 +47,8 @@ struct PipelineConfigurationTests {
         #expect(configuration.aws.maxAttemptsOverride == nil)
         #expect(configuration.aws.deadlineMarginMilliseconds == 500)
         #expect(configuration.ttlWarning == nil)
-        #expect(try configuration.aws.endpoints.endpoint(for: .dynamoDB) == .aws(.dynamoDB, region: "eu-west-1"))
-        #expect(try configuration.aws.endpoints.endpoint(for: .s3) == .aws(.s3, region: "eu-west-1"))
+        #expect(configuration.aws.endpoint(for: .dynamoDB) == .aws(.dynamoDB, region: "eu-west-1"))
+        #expect(configuration.aws.endpoint(for: .s3) == .aws(.s3, region: "eu-west-1"))
     }
 
     @Test("every setting is read from its variable")
@@ -189,7 +189,7 @@ struct PipelineConfigurationTests {
     func globalEndpoint() throws {
         let configuration = try Self.configuration(["AWS_ENDPOINT_URL": "http://127.0.0.1:5000"])
         for service in AWSService.allCases {
-            let endpoint = try configuration.aws.endpoints.endpoint(for: service)
+            let endpoint = configuration.aws.endpoint(for: service)
             #expect(endpoint == ServiceEndpoint(scheme: "http", host: "127.0.0.1", port: 5000, isOverride: true))
         }
     }

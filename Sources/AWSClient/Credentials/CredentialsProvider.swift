@@ -1,7 +1,12 @@
+import Synchronization
+
 /// The credential chain with a cache: environment, then shared files, then the container endpoint,
 /// as the AWS SDKs look. Expiring credentials are refreshed five minutes before they expire, so a
 /// request is never signed with keys about to lapse.
-public final class CredentialsProvider {
+///
+/// Shared by every thread that signs. `@unchecked`: the sources, the clock and the cache are only
+/// touched while holding `lock`, so one thread fetches while the others wait for its keys.
+public final class CredentialsProvider: @unchecked Sendable {
     /// Credentials this close to expiry are refreshed before use.
     public static let refreshWindowMilliseconds: Int64 = 5 * 60_000
 
@@ -9,6 +14,7 @@ public final class CredentialsProvider {
     private let now: () -> Int64
     private var cached: AWSCredentials?
     private var resolvedSource: (any CredentialsSource)?
+    private let lock = Mutex(())
 
     /// Creates the provider.
     /// - Parameters:
@@ -32,6 +38,10 @@ public final class CredentialsProvider {
     /// - Returns: Cached credentials while fresh; otherwise newly fetched ones.
     /// - Throws: ``CredentialsError`` saying what each source lacked, or why the configured one failed.
     public func credentials() throws(CredentialsError) -> AWSCredentials {
+        try lock.withLock { _ throws(CredentialsError) in try cachedOrFetched() }
+    }
+
+    private func cachedOrFetched() throws(CredentialsError) -> AWSCredentials {
         let time = now()
         if let cached, !needsRefresh(cached, at: time) { return cached }
         do {
@@ -47,7 +57,7 @@ public final class CredentialsProvider {
 
     /// Drops the cache, so the next call fetches again (after AWS rejected the token as expired).
     public func invalidate() {
-        cached = nil
+        lock.withLock { _ in cached = nil }
     }
 
     private func needsRefresh(_ credentials: AWSCredentials, at time: Int64) -> Bool {
@@ -79,5 +89,3 @@ public final class CredentialsProvider {
     }
 }
 
-@available(*, unavailable)
-extension CredentialsProvider: Sendable {}

@@ -5,7 +5,7 @@ import Essentials
 ///
 /// Path-style URLs (`/bucket/key`) with an endpoint override and for bucket names with dots (their
 /// virtual host would not match S3's TLS certificate); virtual-hosted (`bucket.s3.region…`) otherwise.
-public final class S3Client {
+public final class S3Client: Sendable {
     private let sender: AWSRequestSender
 
     /// Creates the client.
@@ -29,29 +29,27 @@ public final class S3Client {
     ///   - body: The object's bytes.
     ///   - contentType: The `Content-Type` to store.
     ///   - onlyIfAbsent: Send `If-None-Match: *`, so an existing object is never overwritten.
-    ///   - deadlineMilliseconds: The invocation deadline.
-    ///   - logger: The invocation's logger.
+    ///   - call: The invocation's deadline, logger and attempt counter.
     /// - Returns: Whether the object was created or already there.
     /// - Throws: ``AWSError`` for anything else (a 409 `ConditionalRequestConflict` is retried first).
     public func putObject(bucket: String, key: String, body: [UInt8], contentType: String, onlyIfAbsent: Bool,
-                          deadlineMilliseconds: Int64?, logger: Logger) throws(AWSError) -> PutOutcome {
-        let operation = "PutObject"
-        let (endpoint, path) = try location(bucket: bucket, key: key, operation: operation)
+                          _ call: AWSCall) throws(AWSError) -> PutOutcome {
+        let (endpoint, path) = location(bucket: bucket, key: key)
         var headers = [HTTPHeader("Content-Type", contentType)]
         if onlyIfAbsent { headers.append(HTTPHeader("If-None-Match", "*")) }
-        let request = AWSRequest(service: .s3, operation: operation, method: "PUT", endpoint: endpoint, path: path,
-                                 headers: headers, body: body)
-        do {
-            let response = try sender.send(request, deadlineMilliseconds: deadlineMilliseconds, logger: logger)
+        let request = AWSRequest(service: .s3, operation: "PutObject", method: "PUT", endpoint: endpoint, path: path,
+                                 headers: headers, body: body, refusal: onlyIfAbsent ? .status(412) : nil)
+        switch try sender.send(request, call) {
+        case .success(let response):
             return .created(eTag: response.header("etag"), versionID: response.header("x-amz-version-id"))
-        } catch where onlyIfAbsent && error.status == 412 {
+        case .refused:
             return .alreadyExists
         }
     }
 
     /// The endpoint and encoded path of an object.
-    func location(bucket: String, key: String, operation: String) throws(AWSError) -> (ServiceEndpoint, String) {
-        let base = try sender.endpoint(for: .s3, operation: operation)
+    func location(bucket: String, key: String) -> (ServiceEndpoint, String) {
+        let base = sender.endpoint(for: .s3)
         let encodedKey = URIEncoding.encode(key, keepingSlash: true)
         if base.isOverride || bucket.contains(".") {
             return (base, "/\(URIEncoding.encode(bucket, keepingSlash: false))/\(encodedKey)")
@@ -61,6 +59,3 @@ public final class S3Client {
         return (virtualHost, "/\(encodedKey)")
     }
 }
-
-@available(*, unavailable)
-extension S3Client: Sendable {}

@@ -1,3 +1,4 @@
+import HTTP
 // Stage 1 of SigV4: the canonical request, as in the IAM user guide, "Create a signed AWS API
 // request" (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html).
 
@@ -14,7 +15,7 @@ extension SigV4 {
         canonicalRequest(request, normalizedHeaders: normalizedHeaders(request.headers), options: options)
     }
 
-    static func canonicalRequest(_ request: SignableRequest, normalizedHeaders headers: [(name: String, value: String)], options: SigningOptions) -> String {
+    static func canonicalRequest(_ request: SignableRequest, normalizedHeaders headers: [HTTPHeader], options: SigningOptions) -> String {
         let uri = canonicalURI(path: request.path, isS3: options.isS3, normalize: options.normalizePath)
         return request.method + "\n"
             + uri + "\n"
@@ -97,22 +98,22 @@ extension SigV4 {
     /// The canonical header block: one `name:value\n` line per header name, sorted by name.
     /// - Parameter headers: The headers to sign, names in any case.
     /// - Returns: The block, e.g. `"host:example.amazonaws.com\nx-amz-date:20150830T123600Z\n"`.
-    public static func canonicalHeaders(_ headers: [(name: String, value: String)]) -> String {
+    public static func canonicalHeaders(_ headers: [HTTPHeader]) -> String {
         format(canonicalHeaders: normalizedHeaders(headers))
     }
 
     /// The signed-header list: the lower-cased names, sorted, without repeats, joined with `;`.
     /// - Parameter headers: The headers to sign, names in any case.
     /// - Returns: The list, e.g. `host;x-amz-date`.
-    public static func signedHeaders(_ headers: [(name: String, value: String)]) -> String {
+    public static func signedHeaders(_ headers: [HTTPHeader]) -> String {
         format(signedHeaders: normalizedHeaders(headers))
     }
 
     /// Lower-cases the names; trims each value and turns every inner run of whitespace, including
     /// the line breaks of a folded (multi-line) value, into one space, inside quotes too; joins the
     /// values of a repeated name with `,` in arrival order; and sorts by name, byte-wise.
-    static func normalizedHeaders(_ headers: [(name: String, value: String)]) -> [(name: String, value: String)] {
-        var merged: [(name: String, value: String)] = []
+    static func normalizedHeaders(_ headers: [HTTPHeader]) -> [HTTPHeader] {
+        var merged: [HTTPHeader] = []
         var indexByName: [String: Int] = [:]
         for header in headers {
             let name = asciiLowercased(trimmedAndCollapsed(header.name))
@@ -121,17 +122,17 @@ extension SigV4 {
                 merged[index].value += "," + value
             } else {
                 indexByName[name] = merged.count
-                merged.append((name, value))
+                merged.append(HTTPHeader(name, value))
             }
         }
         return merged.sorted { precedesByteWise($0.name, $1.name) }
     }
 
-    static func format(canonicalHeaders headers: [(name: String, value: String)]) -> String {
+    static func format(canonicalHeaders headers: [HTTPHeader]) -> String {
         headers.map { $0.name + ":" + $0.value + "\n" }.joined()
     }
 
-    static func format(signedHeaders headers: [(name: String, value: String)]) -> String {
+    static func format(signedHeaders headers: [HTTPHeader]) -> String {
         headers.map(\.name).joined(separator: ";")
     }
 

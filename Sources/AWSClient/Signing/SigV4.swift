@@ -1,4 +1,7 @@
+import HTTP
 import Hashing
+import Synchronization
+import Essentials
 
 /// AWS Signature Version 4 for the `Authorization` header, as a chain of small pure stages.
 ///
@@ -100,8 +103,8 @@ public enum SigV4 {
     ///   - service: The signing name, e.g. `dynamodb`, `s3`.
     ///   - time: The signing time; `X-Amz-Date` and the scope date both come from it.
     ///   - options: The per-service rules.
-    ///   - cachedSigningKey: The signing key for this scope, when the caller keeps one (it changes
-    ///     only with the day, region, service and secret); derived here when `nil`.
+    ///   - keys: The caller's signing-key cache (the key changes only with the day, region, service
+    ///     and secret); derived here when `nil`.
     /// - Returns: The headers to add to the request.
     ///
     /// A request without `Host`, or one that already has a header this function adds, is a
@@ -113,9 +116,11 @@ public enum SigV4 {
         service: String,
         at time: AWSTimestamp,
         options: SigningOptions,
-        cachedSigningKey: [UInt8]? = nil
-    ) -> [(name: String, value: String)] {
-        let present = Set(request.headers.map { asciiLowercased(trimmedAndCollapsed($0.name)) })
+        keys: SigningKeyCache? = nil
+    ) -> [HTTPHeader] {
+        // Each header name is normalized once, here; the canonical request and the signed list reuse it.
+        let requestHeaders = normalizedHeaders(request.headers)
+        let present = Set(requestHeaders.map(\.name))
         guard present.contains("host") else {
             preconditionFailure("SigV4.sign: the request has no Host header; add it (with :port for a non-default port) before signing")
         }
@@ -127,22 +132,23 @@ public enum SigV4 {
             preconditionFailure("SigV4.sign: the request already has \(clash); sign adds it")
         }
 
-        var added: [(name: String, value: String)] = [("X-Amz-Date", time.amzDate)]
+        var added = [HTTPHeader("X-Amz-Date", time.amzDate)]
         let unsignedToken = options.omitSessionToken ? credentials.sessionToken : nil
         if let token = credentials.sessionToken, !options.omitSessionToken {
-            added.append(("X-Amz-Security-Token", token))
+            added.append(HTTPHeader("X-Amz-Security-Token", token))
         }
         if options.addContentSHA256Header {
-            added.append(("X-Amz-Content-Sha256", request.payloadSHA256))
+            added.append(HTTPHeader("X-Amz-Content-Sha256", request.payloadSHA256))
         }
 
-        var signable = request
-        signable.headers = (request.headers + added).filter { !neverSignedHeaderNames.contains(asciiLowercased(trimmedAndCollapsed($0.name))) }
-        let headers = normalizedHeaders(signable.headers)
+        let headers = (requestHeaders + added.map { HTTPHeader(asciiLowercased($0.name), trimmedAndCollapsed($0.value)) })
+            .filter { !neverSignedHeaderNames.contains($0.name) }
+            .sorted { precedesByteWise($0.name, $1.name) }
         let scope = CredentialScope(time: time, region: region, service: service)
-        let canonical = canonicalRequest(signable, normalizedHeaders: headers, options: options)
+        let canonical = canonicalRequest(request, normalizedHeaders: headers, options: options)
         let toSign = stringToSign(canonicalRequest: canonical, scope: scope, amzDate: time.amzDate)
-        let key = cachedSigningKey ?? signingKey(secretAccessKey: credentials.secretAccessKey, scope: scope)
+        let key = keys?.key(secretAccessKey: credentials.secretAccessKey, scope: scope)
+            ?? signingKey(secretAccessKey: credentials.secretAccessKey, scope: scope)
         let value = authorization(
             accessKeyID: credentials.accessKeyID,
             scope: scope,
@@ -151,9 +157,178 @@ public enum SigV4 {
         )
 
         if let unsignedToken {
-            added.append(("X-Amz-Security-Token", unsignedToken))   // sent, but added after signing
+            added.append(HTTPHeader("X-Amz-Security-Token", unsignedToken))   // sent, but added after signing
         }
-        added.append(("Authorization", value))
+        added.append(HTTPHeader("Authorization", value))
         return added
     }
+}
+
+/// Each service's signing key for the current day and secret, shared by every thread that signs:
+/// four HMACs saved per request. The key changes at midnight UTC and when the secret rotates.
+public final class SigningKeyCache: Sendable {
+    private struct Entry {
+        let secretAccessKey: String
+        let scope: String
+        let key: [UInt8]
+    }
+    private let entries = Mutex<[String: Entry]>([:])
+
+    /// Creates an empty cache.
+    public init() {}
+
+    /// The signing key of a scope, derived on first use and when the secret or day changes.
+    public func key(secretAccessKey: String, scope: CredentialScope) -> [UInt8] {
+        let scopeText = scope.string
+        if let cached = entries.withLock({ $0[scope.service] }), cached.secretAccessKey == secretAccessKey, cached.scope == scopeText {
+            return cached.key
+        }
+        // Derived outside the lock: two threads may both derive on a day change, and both get the same key.
+        let key = SigV4.signingKey(secretAccessKey: secretAccessKey, scope: scope)
+        entries.withLock { $0[scope.service] = Entry(secretAccessKey: secretAccessKey, scope: scopeText, key: key) }
+        return key
+    }
+}
+
+/// What SigV4 needs to know about an HTTP request, exactly as it will go on the wire.
+public struct SignableRequest: Sendable {
+    /// The HTTP method, e.g. `GET`, `PUT`, `POST`.
+    public var method: String
+    /// The exact wire path, already percent-encoded as it will be sent, e.g. `/bucket/raw/events/a%20b.json`.
+    /// An empty path is signed as `/`.
+    public var path: String
+    /// The raw wire query without the `?`, e.g. `list-type=2&prefix=a`; empty when there is none.
+    public var query: String
+    /// The headers that will be sent, in order, names in any case. Must include `Host` (with
+    /// `:port` when the endpoint's port is not the scheme's default), since it is always signed.
+    public var headers: [HTTPHeader]
+    /// The lowercase hex SHA-256 of the body, or `UNSIGNED-PAYLOAD`.
+    public var payloadSHA256: String
+
+    /// Creates a request description.
+    /// - Parameters:
+    ///   - method: The HTTP method.
+    ///   - path: The percent-encoded wire path.
+    ///   - query: The raw wire query without `?`, or empty.
+    ///   - headers: The headers that will be sent, including `Host`.
+    ///   - payloadSHA256: The lowercase hex SHA-256 of the body (``SigV4/emptyPayloadSHA256`` for none),
+    ///     or ``SigV4/unsignedPayload``.
+    public init(method: String, path: String, query: String = "", headers: [HTTPHeader], payloadSHA256: String) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.payloadSHA256 = payloadSHA256
+    }
+}
+
+/// The per-service differences in how SigV4 is applied.
+public struct SigningOptions: Sendable, Equatable {
+    /// S3 rules: the canonical URI is the wire path exactly as sent, with no normalisation and
+    /// no second encoding (S3 API reference, "Signature Calculations for the Authorization Header").
+    public var isS3: Bool
+    /// For services other than S3: remove `.`/`..` segments and duplicate slashes from the path
+    /// before encoding it for the canonical URI. Ignored when ``isS3`` is set.
+    public var normalizePath: Bool
+    /// Send and sign `X-Amz-Content-Sha256` equal to the payload hash; S3 requires it.
+    public var addContentSHA256Header: Bool
+    /// Send `X-Amz-Security-Token` but leave it out of the signature, for the few services that
+    /// want the token added after signing (suite case `post-sts-header-after`). Most, S3 and
+    /// DynamoDB included, need it signed, so this is `false` by default.
+    public var omitSessionToken: Bool
+
+    /// Creates options; the defaults follow from `isS3`.
+    /// - Parameters:
+    ///   - isS3: Whether the S3 rules apply.
+    ///   - normalizePath: Whether to normalise the path; defaults to `!isS3`.
+    ///   - addContentSHA256Header: Whether to add `X-Amz-Content-Sha256`; defaults to `isS3`.
+    ///   - omitSessionToken: Whether to leave the session token unsigned; defaults to `false`.
+    public init(isS3: Bool = false, normalizePath: Bool? = nil, addContentSHA256Header: Bool? = nil, omitSessionToken: Bool = false) {
+        self.isS3 = isS3
+        self.normalizePath = normalizePath ?? !isS3
+        self.addContentSHA256Header = addContentSHA256Header ?? isS3
+        self.omitSessionToken = omitSessionToken
+    }
+
+    /// The rules for S3: single encoding, no normalisation, `X-Amz-Content-Sha256` added and signed.
+    public static let s3 = SigningOptions(isS3: true)
+
+    /// The rules for every other service (DynamoDB, STS, …): normalised, double-encoded path.
+    public static let standard = SigningOptions()
+}
+
+/// The credential scope of a SigV4 signature: `yyyyMMdd/region/service/aws4_request`.
+///
+/// It appears in the string to sign and in the `Credential=` part of `Authorization`, and its
+/// parts, in order, derive the signing key (IAM user guide, "Create a signed AWS API request").
+public struct CredentialScope: Sendable, Equatable {
+    /// The UTC date `yyyyMMdd`; must be the day of the request's `X-Amz-Date`.
+    public var dateStamp: String
+    /// The region, e.g. `us-east-1`.
+    public var region: String
+    /// The signing name of the service, e.g. `dynamodb`, `s3`.
+    public var service: String
+
+    /// Creates a scope from its parts.
+    /// - Parameters:
+    ///   - dateStamp: The UTC date `yyyyMMdd`.
+    ///   - region: The region.
+    ///   - service: The service signing name.
+    public init(dateStamp: String, region: String, service: String) {
+        self.dateStamp = dateStamp
+        self.region = region
+        self.service = service
+    }
+
+    /// Creates the scope for a request signed at `time`, so the date always matches `X-Amz-Date`.
+    /// - Parameters:
+    ///   - time: The signing time.
+    ///   - region: The region.
+    ///   - service: The service signing name.
+    public init(time: AWSTimestamp, region: String, service: String) {
+        self.init(dateStamp: time.dateStamp, region: region, service: service)
+    }
+
+    /// The scope as signed, e.g. `20150830/us-east-1/service/aws4_request`.
+    public var string: String {
+        "\(dateStamp)/\(region)/\(service)/\(SigV4.scopeTerminator)"
+    }
+}
+
+/// A point in time in UTC with millisecond precision, and the text forms SigV4 and our logs use.
+///
+/// The clock is not read here: callers pass the time in, so signing is a pure function and
+/// tests can pin it (soto-core's `signHeaders(…, date:)` does the same).
+public struct AWSTimestamp: Sendable, Equatable, Hashable, Comparable {
+    /// Milliseconds since 1970-01-01T00:00:00Z.
+    public let millisecondsSinceEpoch: Int64
+
+    /// Creates a timestamp.
+    /// - Parameter millisecondsSinceEpoch: Milliseconds since 1970-01-01T00:00:00Z; negative is before.
+    public init(millisecondsSinceEpoch: Int64) {
+        self.millisecondsSinceEpoch = millisecondsSinceEpoch
+    }
+
+    /// The ISO 8601 *basic* form SigV4 signs and sends as `X-Amz-Date`: `yyyyMMdd'T'HHmmss'Z'`,
+    /// e.g. `20150830T123600Z`. Always UTC; no milliseconds and no offset.
+    public var amzDate: String { fields.basicISO8601 }
+
+    /// The credential-scope date `yyyyMMdd`, e.g. `20150830`: the UTC day of ``amzDate``.
+    public var dateStamp: String { fields.dateStamp }
+
+    /// The ISO 8601 extended form with milliseconds, e.g. `2026-11-25T19:09:06.123Z`, for logs and
+    /// the stored `processed_at`.
+    public var iso8601: String { fields.iso8601 }
+
+    /// Orders timestamps by time.
+    /// - Parameters:
+    ///   - lhs: A timestamp.
+    ///   - rhs: Another timestamp.
+    /// - Returns: `true` when `lhs` is earlier than `rhs`.
+    public static func < (lhs: AWSTimestamp, rhs: AWSTimestamp) -> Bool {
+        lhs.millisecondsSinceEpoch < rhs.millisecondsSinceEpoch
+    }
+
+    /// The UTC calendar fields of this timestamp (one calendar implementation for the whole runtime).
+    var fields: UTCDateTime { UTCDateTime(millisecondsSinceEpoch: millisecondsSinceEpoch) }
 }

@@ -2,8 +2,10 @@
 public struct AWSClientConfiguration: Sendable, Equatable {
     /// The region requests are signed for and sent to (`AWS_REGION`).
     public var region: String
-    /// Endpoint overrides (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_<SERVICE>`).
-    public var endpoints: EndpointResolver
+    /// Each service's endpoint, resolved once from the overrides (`AWS_ENDPOINT_URL`,
+    /// `AWS_ENDPOINT_URL_<SERVICE>`) by whoever reads the configuration; a service missing here
+    /// goes to its public AWS endpoint in `region`.
+    public var endpoints: [AWSService: ServiceEndpoint]
     /// Time allowed to open a connection (`AWS_CONNECT_TIMEOUT_MS`, default 1000).
     public var connectTimeoutMilliseconds: Int
     /// Time allowed for one attempt, request and response (`AWS_ATTEMPT_TIMEOUT_MS`, default 3000);
@@ -18,7 +20,7 @@ public struct AWSClientConfiguration: Sendable, Equatable {
     public var caBundlePath: String?
 
     /// Creates a configuration.
-    public init(region: String, endpoints: EndpointResolver, connectTimeoutMilliseconds: Int = 1_000,
+    public init(region: String, endpoints: [AWSService: ServiceEndpoint] = [:], connectTimeoutMilliseconds: Int = 1_000,
                 attemptTimeoutMilliseconds: Int = 3_000, maxAttemptsOverride: Int? = nil,
                 deadlineMarginMilliseconds: Int64 = 500, caBundlePath: String? = nil) {
         self.region = region
@@ -28,6 +30,11 @@ public struct AWSClientConfiguration: Sendable, Equatable {
         self.maxAttemptsOverride = maxAttemptsOverride
         self.deadlineMarginMilliseconds = deadlineMarginMilliseconds
         self.caBundlePath = caBundlePath
+    }
+
+    /// The endpoint of a service.
+    public func endpoint(for service: AWSService) -> ServiceEndpoint {
+        endpoints[service] ?? .aws(service, region: region)
     }
 
     /// The retry policy for a service: the SDK standard mode with this configuration's overrides.

@@ -18,10 +18,13 @@ public struct AWSRequest: Sendable {
     public var headers: [HTTPHeader]
     /// The body.
     public var body: [UInt8]
+    /// The error answer this request expects as an ordinary outcome (a failed condition), if any:
+    /// it comes back as ``AWSResponse/refused(_:)`` at once, without the retry decision.
+    public var refusal: AWSRefusal?
 
     /// Creates a request.
     public init(service: AWSService, operation: String, method: String, endpoint: ServiceEndpoint, path: String,
-                query: String = "", headers: [HTTPHeader], body: [UInt8]) {
+                query: String = "", headers: [HTTPHeader], body: [UInt8], refusal: AWSRefusal? = nil) {
         self.service = service
         self.operation = operation
         self.method = method
@@ -30,10 +33,28 @@ public struct AWSRequest: Sendable {
         self.query = query
         self.headers = headers
         self.body = body
+        self.refusal = refusal
     }
 
     /// The full URL handed to libcurl: origin, the encoded path as is, and the query.
     public var url: String {
         endpoint.origin + path + (query.isEmpty ? "" : "?" + query)
+    }
+}
+
+/// An error answer that is a value to the caller, not a failure: a conditional write that found
+/// its condition false.
+public enum AWSRefusal: Sendable, Equatable {
+    /// An error code in the body, e.g. DynamoDB's `ConditionalCheckFailedException`.
+    case errorCode(String)
+    /// A status, e.g. S3's 412 for `If-None-Match: *` on an existing key.
+    case status(Int)
+
+    /// Whether an error response is this refusal.
+    func matches(status: Int, code: String) -> Bool {
+        switch self {
+        case .errorCode(let expected): code == expected
+        case .status(let expected): status == expected
+        }
     }
 }

@@ -82,16 +82,17 @@ public struct PipelineConfiguration: Sendable, Equatable {
             serviceOverrides: Dictionary(uniqueKeysWithValues: AWSService.allCases.compactMap { service in
                 value(service.endpointVariable).map { (service, $0) }
             }))
+        var resolved: [AWSService: ServiceEndpoint] = [:]
         for service in AWSService.allCases {
             do {
-                _ = try endpoints.endpoint(for: service)
+                resolved[service] = try endpoints.endpoint(for: service)  // once: the sender uses these as they are
             } catch {
                 throw ConfigurationError(error.variable, "expected http(s)://host[:port], found \"\(error.value)\"")
             }
         }
         let maxAttempts = value("AWS_MAX_ATTEMPTS") == nil ? nil : Int(try integer("AWS_MAX_ATTEMPTS", default: 3, range: 1...10))
         aws = AWSClientConfiguration(
-            region: region, endpoints: endpoints,
+            region: region, endpoints: resolved,
             connectTimeoutMilliseconds: Int(try integer("AWS_CONNECT_TIMEOUT_MS", default: 1_000, range: 10...60_000)),
             attemptTimeoutMilliseconds: Int(try integer("AWS_ATTEMPT_TIMEOUT_MS", default: 3_000, range: 50...900_000)),
             maxAttemptsOverride: maxAttempts,

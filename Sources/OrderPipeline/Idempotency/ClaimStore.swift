@@ -1,14 +1,18 @@
 import Essentials
 import AWSClient
 import JSON
-import LambdaRuntime
 
-/// The DynamoDB side of the protocol: claim, complete and release, each conditional.
-final class ClaimStore {
+/// The DynamoDB side of the protocol: claim, complete and release, each conditional. A failed
+/// condition is an answer (``DynamoDBClient/ConditionalOutcome/conditionFailed(item:)``), not an error.
+public final class ClaimStore: Sendable {
     private let dynamoDB: DynamoDBClient
     private let table: String
 
-    init(dynamoDB: DynamoDBClient, table: String) {
+    /// Creates the store.
+    /// - Parameters:
+    ///   - dynamoDB: The client.
+    ///   - table: The claim table (`TABLE`).
+    public init(dynamoDB: DynamoDBClient, table: String) {
         self.dynamoDB = dynamoDB
         self.table = table
     }
@@ -23,7 +27,7 @@ final class ClaimStore {
 
     /// `PutItem` of an `IN_PROGRESS` item that succeeds only when the order is new, its item has
     /// expired (TTL passed but not yet deleted), or its claim's lease has run out.
-    func claim(_ record: ClaimRecord, nowMilliseconds: Int64, deadlineMilliseconds: Int64?, logger: Logger) throws(AWSError) -> ClaimOutcome {
+    func claim(_ record: ClaimRecord, nowMilliseconds: Int64, _ call: AWSCall) throws(AWSError) -> ClaimOutcome {
         let input: JSONValue = [
             "TableName": .string(table),
             "Item": record.item.json,
@@ -39,13 +43,11 @@ final class ClaimStore {
             "ReturnValues": "ALL_OLD",
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         ]
-        do {
-            let output = try dynamoDB.call("PutItem", input, deadlineMilliseconds: deadlineMilliseconds, logger: logger)
-            let previous = output["Attributes"].flatMap(DynamoDBItem.fromJSON).flatMap(ClaimRecord.init(item:))
-            return .claimed(previous: previous)
-        } catch where error.code == "ConditionalCheckFailedException" {
-            let existing = error.details?["Item"].flatMap(DynamoDBItem.fromJSON).flatMap(ClaimRecord.init(item:))
-            return .refused(existing: existing)
+        switch try dynamoDB.conditionalCall("PutItem", input, call) {
+        case .applied(let output):
+            return .claimed(previous: Self.record(output["Attributes"]))
+        case .conditionFailed(let item):
+            return .refused(existing: Self.record(item))
         }
     }
 
@@ -61,7 +63,7 @@ final class ClaimStore {
 
     /// `UpdateItem` to `COMPLETED`, only while the claim is still ours.
     func complete(orderID: String, owner: String, processedAt: String?, result: String, expiryTimeSeconds: Int64?,
-                  deadlineMilliseconds: Int64?, logger: Logger) throws(AWSError) -> CompletionOutcome {
+                  _ call: AWSCall) throws(AWSError) -> CompletionOutcome {
         var assignments = ["#status = :completed", "#result = :result"]
         var names: JSONObject = ["#status": "status", "#result": "result", "#owner": "owner", "#lease_expires_ms": "lease_expires_ms"]
         var values: JSONObject = [
@@ -90,11 +92,11 @@ final class ClaimStore {
             "ExpressionAttributeValues": .object(values),
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         ]
-        do {
-            _ = try dynamoDB.call("UpdateItem", input, deadlineMilliseconds: deadlineMilliseconds, logger: logger)
+        switch try dynamoDB.conditionalCall("UpdateItem", input, call) {
+        case .applied:
             return .completed
-        } catch where error.code == "ConditionalCheckFailedException" {
-            let current = error.details?["Item"].flatMap(DynamoDBItem.fromJSON).flatMap(ClaimRecord.init(item:))
+        case .conditionFailed(let item):
+            let current = Self.record(item)
             if current?.owner == owner, current?.status == .completed { return .alreadyCompletedByUs }
             return .takenOver(owner: current?.owner)
         }
@@ -103,7 +105,7 @@ final class ClaimStore {
     /// `DeleteItem` of our own `IN_PROGRESS` claim, so a retry can claim at once after a failure.
     /// Never deletes someone else's claim or a completed order.
     /// - Returns: `false` when there was no claim of ours to delete.
-    func release(orderID: String, owner: String, deadlineMilliseconds: Int64?, logger: Logger) throws(AWSError) -> Bool {
+    func release(orderID: String, owner: String, _ call: AWSCall) throws(AWSError) -> Bool {
         let input: JSONValue = [
             "TableName": .string(table),
             "Key": ["order_id": AttributeValue.string(orderID).json],
@@ -114,14 +116,14 @@ final class ClaimStore {
                 ":in_progress": AttributeValue.string(ClaimStatus.inProgress.rawValue).json,
             ],
         ]
-        do {
-            _ = try dynamoDB.call("DeleteItem", input, deadlineMilliseconds: deadlineMilliseconds, logger: logger)
-            return true
-        } catch where error.code == "ConditionalCheckFailedException" {
-            return false
+        switch try dynamoDB.conditionalCall("DeleteItem", input, call) {
+        case .applied: return true
+        case .conditionFailed: return false
         }
     }
-}
 
-@available(*, unavailable)
-extension ClaimStore: Sendable {}
+    /// A claim record from an item in DynamoDB JSON, when there is one and it reads as a claim.
+    private static func record(_ item: JSONValue?) -> ClaimRecord? {
+        item.flatMap(DynamoDBItem.fromJSON).flatMap(ClaimRecord.init(item:))
+    }
+}

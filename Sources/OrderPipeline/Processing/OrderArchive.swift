@@ -1,15 +1,19 @@
 import Essentials
 import AWSClient
 import JSON
-import LambdaRuntime
 
 /// Writes the order document to `RAW_PREFIX + key + ".json"`, never over an existing object.
-final class OrderArchive {
+public final class OrderArchive: Sendable {
     private let s3: S3Client
     let bucket: String
     let prefix: String
 
-    init(s3: S3Client, bucket: String, prefix: String) {
+    /// Creates the archive.
+    /// - Parameters:
+    ///   - s3: The client.
+    ///   - bucket: The bucket (`BUCKET`).
+    ///   - prefix: The key prefix (`RAW_PREFIX`), ending in `/`.
+    public init(s3: S3Client, bucket: String, prefix: String) {
         self.s3 = s3
         self.bucket = bucket
         self.prefix = prefix
@@ -34,11 +38,8 @@ final class OrderArchive {
 
     /// `PutObject` with `If-None-Match: *`.
     /// - Returns: `.alreadyExists` when an earlier run wrote the object (412).
-    func write(_ document: JSONValue, key: String, deadlineMilliseconds: Int64?, logger: Logger) throws(AWSError) -> S3Client.PutOutcome {
+    func write(_ document: JSONValue, key: String, _ call: AWSCall) throws(AWSError) -> S3Client.PutOutcome {
         try s3.putObject(bucket: bucket, key: key, body: document.serializedBytes(), contentType: "application/json",
-                         onlyIfAbsent: true, deadlineMilliseconds: deadlineMilliseconds, logger: logger)
+                         onlyIfAbsent: true, call)
     }
 }
-
-@available(*, unavailable)
-extension OrderArchive: Sendable {}

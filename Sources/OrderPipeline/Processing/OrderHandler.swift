@@ -1,30 +1,33 @@
 import Essentials
 import AWSClient
+import Hashing
 import JSON
 import LambdaRuntime
 
 /// The function: normalise the event, run the protocol for each order, answer per the contract,
 /// log what happened, and emit one EMF metrics line.
-public final class OrderHandler: InvocationHandler {
+public final class OrderHandler: InvocationHandler, Sendable {
     private let processor: OrderProcessor
-    private let sender: AWSRequestSender
-    private let configuration: PipelineConfiguration
-    private let now: () -> Int64
+    private let metricsNamespace: String
+    private let functionName: String
+    private let clocks: PipelineClocks
 
-    /// Wires the handler to AWS.
+    /// At most this many failing records are described in a batch's error message; the rest are counted.
+    static let listedFailures = 5
+    /// Each listed failure's description is cut to this many UTF-8 bytes.
+    static let failureExcerptBytes = 300
+
+    /// Creates the handler (`main` wires the processor to AWS).
     /// - Parameters:
-    ///   - configuration: The settings read at start-up.
-    ///   - now: The wall clock in Unix milliseconds.
-    public init(configuration: PipelineConfiguration, now: @escaping () -> Int64 = { SystemClock.wallMilliseconds() }) {
-        let credentials = CredentialsProvider.standardChain(configuration.credentials, now: now)
-        let sender = AWSRequestSender(configuration: configuration.aws, credentials: credentials, now: now)
-        let claims = ClaimStore(dynamoDB: DynamoDBClient(sender: sender), table: configuration.table)
-        let archive = OrderArchive(s3: S3Client(sender: sender), bucket: configuration.bucket, prefix: configuration.rawPrefix)
-        self.processor = OrderProcessor(claims: claims, archive: archive, ttlSeconds: configuration.idempotencyTTLSeconds,
-                                        deadlineMarginMilliseconds: configuration.aws.deadlineMarginMilliseconds, now: now)
-        self.sender = sender
-        self.configuration = configuration
-        self.now = now
+    ///   - processor: Runs the protocol for one order.
+    ///   - metricsNamespace: The EMF namespace (`METRICS_NAMESPACE`).
+    ///   - functionName: The function, a metrics dimension.
+    ///   - clocks: The wall clock stamps the metrics line.
+    public init(processor: OrderProcessor, metricsNamespace: String, functionName: String, clocks: PipelineClocks = .system) {
+        self.processor = processor
+        self.metricsNamespace = metricsNamespace
+        self.functionName = functionName
+        self.clocks = clocks
     }
 
     public func handle(_ invocation: Invocation, logger: Logger) -> Result<[UInt8], FunctionError> {
@@ -33,16 +36,17 @@ public final class OrderHandler: InvocationHandler {
             logger.trace("Event preview: \(String(decoding: invocation.event.prefix(1_024), as: UTF8.self))")
         }
         var metrics = InvocationMetrics()
-        let requestsBefore = sender.attemptsSent
-        let result = run(invocation, logger: logger, metrics: &metrics)
-        metrics.awsRequests = sender.attemptsSent - requestsBefore
-        let document = metrics.emfDocument(namespace: configuration.metricsNamespace, functionName: configuration.functionName,
-                                           timestamp: now(), requestID: invocation.context.requestID)
+        let call = AWSCall(deadlineMilliseconds: invocation.context.deadlineMilliseconds, logger: logger)
+        let result = run(invocation, call, metrics: &metrics)
+        metrics.awsRequests = call.attempts.count
+        let document = metrics.emfDocument(namespace: metricsNamespace, functionName: functionName,
+                                           timestamp: clocks.wallMilliseconds(), requestID: invocation.context.requestID)
         logger.writeRaw(document.serialized())
         return result
     }
 
-    private func run(_ invocation: Invocation, logger: Logger, metrics: inout InvocationMetrics) -> Result<[UInt8], FunctionError> {
+    private func run(_ invocation: Invocation, _ call: AWSCall, metrics: inout InvocationMetrics) -> Result<[UInt8], FunctionError> {
+        let logger = call.logger
         let normalized: NormalizedEvent
         do {
             normalized = try EnvelopeNormalizer.normalize(invocation.event)
@@ -53,10 +57,10 @@ public final class OrderHandler: InvocationHandler {
 
         switch normalized {
         case .single(let order):
-            switch processor.process(order, context: invocation.context, logger: logger, metrics: &metrics) {
-            case .success(let outcome):
-                metrics.count(outcome)
-                return .success(outcome.response.serializedBytes())
+            switch processor.process(order, context: invocation.context, call: call, metrics: &metrics) {
+            case .success(let done):
+                metrics.count(done.outcome)
+                return .success(Array(done.responseText.utf8))
             case .failure(let error):
                 metrics.count(error)
                 return .failure(report(error, logger: logger.with("order_id", .string(order.orderID))))
@@ -69,11 +73,11 @@ public final class OrderHandler: InvocationHandler {
             var failures: [(index: Int, orderID: String?, error: OrderPipelineError)] = []
             for (index, record) in records.enumerated() {
                 let outcome = record.flatMap { order in
-                    processor.process(order, context: invocation.context, logger: logger, metrics: &metrics)
+                    processor.process(order, context: invocation.context, call: call, metrics: &metrics)
                 }
                 switch outcome {
                 case .success(let done):
-                    metrics.count(done)
+                    metrics.count(done.outcome)
                     results.append(done.response)
                 case .failure(let error):
                     metrics.count(error)
@@ -83,11 +87,7 @@ public final class OrderHandler: InvocationHandler {
             guard let first = failures.first else {
                 return .success(JSONValue.object(["ok": true, "results": .array(results)]).serializedBytes())
             }
-            let details = failures.map { failure in
-                "Records[\(failure.index)]\(failure.orderID.map { " (order \(EnvelopeNormalizer.quoted($0)))" } ?? ""): \(failure.error)"
-            }.joined(separator: "; ")
-            let summary = "\(failures.count) of \(records.count) S3 records failed: \(details)"
-                + (results.isEmpty ? "" : "; the other \(results.count) were processed and come back as duplicates on retry")
+            let summary = Self.batchSummary(failures: failures, records: records.count, processed: results.count)
             let error: OrderPipelineError
             switch first.error {
             case .invalidOrderEvent: error = .invalidOrderEvent(summary)
@@ -97,6 +97,36 @@ public final class OrderHandler: InvocationHandler {
             }
             return .failure(report(error, logger: logger))
         }
+    }
+
+    /// The error message of a batch with failed records, bounded whatever the batch: the first few
+    /// failures with short excerpts, then how many more there were.
+    static func batchSummary(failures: [(index: Int, orderID: String?, error: OrderPipelineError)], records: Int,
+                             processed: Int) -> String {
+        var details = failures.prefix(listedFailures).map { failure in
+            let order = failure.orderID.map { " (order \(EnvelopeNormalizer.quoted(excerpt($0, maxBytes: 64))))" } ?? ""
+            return "Records[\(failure.index)]\(order): \(excerpt(failure.error.description, maxBytes: failureExcerptBytes))"
+        }.joined(separator: "; ")
+        if failures.count > listedFailures {
+            let more = failures.count - listedFailures
+            details += "; and \(more) more failed record\(more == 1 ? "" : "s")"
+        }
+        return "\(failures.count) of \(records) S3 records failed: \(details)"
+            + (processed == 0 ? "" : "; the other \(processed) were processed and come back as duplicates on retry")
+    }
+
+    /// At most `maxBytes` of UTF-8 (cut on a scalar boundary, "…" when cut), control characters escaped.
+    static func excerpt(_ text: String, maxBytes: Int) -> String {
+        var result = ""
+        var bytes = 0
+        for scalar in text.unicodeScalars {
+            let isControl = scalar.value < 0x20 || scalar.value == 0x7F
+            let piece = isControl ? "\\u{\([UInt8(scalar.value)].hexEncodedString)}" : String(scalar)
+            bytes += piece.utf8.count
+            guard bytes <= maxBytes else { return result + "…" }
+            result += piece
+        }
+        return result
     }
 
     /// Logs a failed invocation once, at a level that matches what the operator must do about it.
@@ -110,6 +140,3 @@ public final class OrderHandler: InvocationHandler {
         return error.functionError
     }
 }
-
-@available(*, unavailable)
-extension OrderHandler: Sendable {}
