@@ -45,6 +45,12 @@ extension EndToEnd {
             return "Root=1-6929f2a1-\(padded)c9e0b7d4a2c6e8f0;Parent=53995c3f\(padded);Sampled=0;Lineage=1:\(padded):1"
         }
 
+        /// The function's environment for `workers` workers; under scripts/test's thread-sanitizer
+        /// phase it gets the same TSAN_OPTIONS (suppressions) as the test runner.
+        static func workers(_ count: String) -> [String: String?] {
+            ["AWS_LAMBDA_MAX_CONCURRENCY": count, "TSAN_OPTIONS": ProcessInfo.processInfo.environment["TSAN_OPTIONS"]]
+        }
+
         /// No ThreadSanitizer report in the function's output (meaningful under `--sanitize=thread`).
         static func expectNoSanitizerReport(_ bootstrap: BootstrapProcess, sourceLocation: SourceLocation = #_sourceLocation) {
             #expect(!bootstrap.logs.contains("ThreadSanitizer"), "\(bootstrap.logs)", sourceLocation: sourceLocation)
@@ -54,7 +60,7 @@ extension EndToEnd {
         func fourAtOnce() throws {
             let stack = try TestStack(withProxy: true)
             let proxy = try #require(stack.proxy)
-            let bootstrap = try stack.startBootstrap(["AWS_LAMBDA_MAX_CONCURRENCY": "4"], waitUntilPolling: false)
+            let bootstrap = try stack.startBootstrap(Self.workers("4"), waitUntilPolling: false)
             try stack.emulator.waitForPollers(4)
             try proxy.inject("delay", on: "dynamodb", "PutItem", times: -1, extra: ["delay_ms": 400])
 
@@ -106,7 +112,7 @@ extension EndToEnd {
             let proxy = try #require(stack.proxy)
             var bootstraps: [BootstrapProcess] = []
             for _ in 0..<3 {
-                bootstraps.append(try stack.startBootstrap(["AWS_LAMBDA_MAX_CONCURRENCY": "4"], waitUntilPolling: false))
+                bootstraps.append(try stack.startBootstrap(Self.workers("4"), waitUntilPolling: false))
             }
             try stack.emulator.waitForPollers(12)
             // A short wait on every claim widens the window in which deliveries of one order overlap.
@@ -136,7 +142,7 @@ extension EndToEnd {
         @Test("a worker whose /next fails for good ends the whole process, naming the worker; Lambda then restarts it")
         func failingWorkerEndsProcess() throws {
             let stack = try TestStack()
-            let bootstrap = try stack.startBootstrap(["AWS_LAMBDA_MAX_CONCURRENCY": "4"], waitUntilPolling: false)
+            let bootstrap = try stack.startBootstrap(Self.workers("4"), waitUntilPolling: false)
             try stack.emulator.waitForPollers(4)
             // The next poll, made by the worker that serves this event, is refused for good.
             _ = try TestHTTP.expectOK("POST", "http://\(stack.emulator.runtimeAPI)/emulator/faults", json: ["next": [["status": 403]]])
