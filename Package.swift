@@ -18,6 +18,8 @@ let curlLinking: [LinkerSetting] = staticLibraries.map { folder in
     return [.unsafeFlags(archives.flatMap { ["-Xlinker", "\(folder)/\($0)"] })]
 } ?? [.linkedLibrary("curl")]
 let cryptoLinking: [LinkerSetting] = staticLibraries == nil ? [.linkedLibrary("crypto")] : []
+// HTTP calls libssl itself (the shared trust store, Sources/HTTP/TrustStore.swift).
+let sslLinking: [LinkerSetting] = staticLibraries == nil ? [.linkedLibrary("ssl"), .linkedLibrary("crypto")] : []
 
 let package = Package(
     name: "order-pipeline",
@@ -39,7 +41,7 @@ let package = Package(
         ),
         .target(name: "JSON"),
         .target(name: "Hashing", dependencies: ["CCrypto"], linkerSettings: cryptoLinking),
-        .target(name: "HTTP", dependencies: ["CCurl"], linkerSettings: curlLinking),
+        .target(name: "HTTP", dependencies: ["CCurl"], linkerSettings: curlLinking + sslLinking),
         .target(name: "Essentials", dependencies: ["JSON"]),
         .target(name: "LambdaRuntime", dependencies: ["Essentials", "HTTP", "JSON"]),
         .target(name: "AWSClient", dependencies: ["Essentials", "HTTP", "Hashing", "JSON"]),
@@ -47,6 +49,7 @@ let package = Package(
         .executableTarget(name: "bootstrap", dependencies: ["OrderPipeline", "AWSClient", "Essentials", "LambdaRuntime", "HTTP", "JSON"]),
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "TrustStoreTests", dependencies: ["HTTP"]),
         .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
         .testTarget(name: "EssentialsTests", dependencies: ["Essentials", "JSON"]),
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "Essentials", "HTTP", "JSON", "TransportDoubles"]),

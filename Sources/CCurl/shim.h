@@ -2,6 +2,11 @@
 #define ORDER_PIPELINE_CCURL_SHIM_H
 
 #include <curl/curl.h>
+// The trust store reaches the SSL_CTX libcurl creates (CURLOPT_SSL_CTX_FUNCTION) and gives it one
+// shared X509_STORE whose bundle lookup decodes certificates lazily (Sources/HTTP/TrustStore.swift).
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
 
 // Swift cannot call C variadic functions, so each argument type libcurl takes gets a typed wrapper.
 
@@ -23,6 +28,15 @@ static inline CURLcode op_curl_easy_setopt_write_callback(CURL *handle, CURLopti
 
 static inline CURLcode op_curl_easy_setopt_read_callback(CURL *handle, CURLoption option, curl_read_callback value) {
     return curl_easy_setopt(handle, option, value);
+}
+
+static inline CURLcode op_curl_easy_setopt_ssl_ctx_callback(CURL *handle, CURLoption option, curl_ssl_ctx_callback value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
+// X509_LOOKUP_add_dir is a macro over X509_LOOKUP_ctrl.
+static inline int op_x509_lookup_add_dir(X509_LOOKUP *lookup, const char *directories) {
+    return X509_LOOKUP_add_dir(lookup, directories, X509_FILETYPE_PEM);
 }
 
 static inline CURLcode op_curl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value) {

@@ -109,27 +109,66 @@ public struct Logger: Sendable {
         sink.write(JSONValue.object(object).serialized())
     }
 
+    /// The longest message kept, in UTF-8 bytes; a longer one is cut (on a scalar boundary) and says so.
+    /// Messages quote event data only in short excerpts, so this is a safety net against a record
+    /// that would cost a CloudWatch bill or a terminal's scrollback.
+    public static let maximumMessageBytes = 8_192
+
     /// Formats one line (pure, for tests).
     func line(_ level: LogLevel, _ message: String, _ extra: [LogField], timestamp: Int64) -> String {
         let time = UTCDateTime(millisecondsSinceEpoch: timestamp).iso8601
+        let message = Self.bounded(message)
         switch format {
         case .text:
-            // One line per record: a newline inside a message would split it in CloudWatch.
-            // Scalars, not Characters: "\r\n" is one Character and would slip past a Character test.
+            // One line per record, and nothing a terminal would act on: every control character but
+            // tab is written as an escape (`\n`, `\r`, `\u001B`), so a newline cannot split the record
+            // in CloudWatch and a carriage return or ESC from an event cannot redraw a terminal line.
             // The message stays first and intact (dashboards match it); this line's own fields follow.
             let tenant = tenantID.map { " tenantId=\($0)" } ?? ""
-            let details = extra.map { " \($0.key)=\($0.value.stringValue ?? $0.value.serialized())" }.joined() + tenant
-            var flat = message + details
-            if flat.unicodeScalars.contains("\n") {
-                flat = String(String.UnicodeScalarView(flat.unicodeScalars.map { $0 == "\n" ? "\r" : $0 }))
-            }
-            return "\(time)\t\(requestID ?? "-")\t\(level.awsName)\t\(flat)"
+            let details = extra.map { " \($0.key)=\(Self.bounded($0.value.stringValue ?? $0.value.serialized()))" }.joined() + tenant
+            return "\(time)\t\(requestID ?? "-")\t\(level.awsName)\t\(Self.escapingControls(message + details))"
         case .json:
+            // JSON escaping writes every C0 control as an escape; nothing raw can end the line.
             var object: JSONObject = ["timestamp": .string(time), "level": .string(level.awsName), "message": .string(message)]
             if let requestID { object["requestId"] = .string(requestID) }
             if let tenantID { object["tenantId"] = .string(tenantID) }
             for field in fields + extra { object[field.key] = field.value }
             return JSONValue.object(object).serialized()
         }
+    }
+
+    /// `text` cut to `maximumMessageBytes` on a scalar boundary, with how much was left out.
+    static func bounded(_ text: String) -> String {
+        let length = text.utf8.count
+        guard length > maximumMessageBytes else { return text }
+        let kept = JSONString.prefix(text, maxBytes: maximumMessageBytes)
+        return kept + "… (\(length - kept.utf8.count) more bytes not shown)"
+    }
+
+    /// `text` with every control character except tab escaped: C0, DEL and the C1 controls U+0080–U+009F.
+    /// Scalars, not Characters: "\r\n" is one Character and would slip past a Character test.
+    static func escapingControls(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isEscapedControl) else { return text }
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            guard isEscapedControl(scalar) else {
+                out.append(scalar)
+                continue
+            }
+            let escape: String
+            switch scalar {
+            case "\n": escape = "\\n"
+            case "\r": escape = "\\r"
+            default:
+                let digits = String(scalar.value, radix: 16, uppercase: true)
+                escape = "\\u" + String(repeating: "0", count: 4 - digits.count) + digits
+            }
+            out.append(contentsOf: escape.unicodeScalars)
+        }
+        return String(out)
+    }
+
+    private static func isEscapedControl(_ scalar: Unicode.Scalar) -> Bool {
+        (scalar.value < 0x20 && scalar != "\t") || (0x7F...0x9F).contains(scalar.value)
     }
 }

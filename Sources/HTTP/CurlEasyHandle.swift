@@ -8,6 +8,8 @@ final class CurlEasyHandle {
     private let raw: UnsafeMutableRawPointer
     /// libcurl writes its detailed message here (`CURLOPT_ERRORBUFFER`); it must live as long as the handle.
     private let errorBuffer: UnsafeMutablePointer<CChar>
+    /// The trust store the next transfer verifies against, named in certificate errors.
+    var trustStoreDescription = "libcurl's default CA path"
 
     init() throws(HTTPError) {
         guard curlGlobalInitResult == CURLE_OK else {
@@ -49,6 +51,10 @@ final class CurlEasyHandle {
         try check(op_curl_easy_setopt_offset(raw, option, curl_off_t(value)), name)
     }
 
+    func set(_ option: CURLoption, callback: curl_ssl_ctx_callback, _ name: String) throws(HTTPError) {
+        try check(op_curl_easy_setopt_ssl_ctx_callback(raw, option, callback), name)
+    }
+
     func set(_ option: CURLoption, callback: curl_write_callback, _ name: String) throws(HTTPError) {
         try check(op_curl_easy_setopt_write_callback(raw, option, callback), name)
     }
@@ -58,6 +64,10 @@ final class CurlEasyHandle {
         let code = curl_easy_perform(raw)
         guard code == CURLE_OK else {
             let detail = String(cString: errorBuffer)
+            if HTTPError.certificateFailures.contains(Int32(code.rawValue)) {
+                throw HTTPError(.certificateRejected(curlCode: Int32(code.rawValue), message: detail.isEmpty ? curlMessage(code) : detail,
+                                                     trustStore: trustStoreDescription))
+            }
             throw HTTPError(.transport(curlCode: Int32(code.rawValue), message: detail.isEmpty ? curlMessage(code) : detail))
         }
     }

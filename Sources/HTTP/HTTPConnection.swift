@@ -9,14 +9,15 @@ import CCurl
 public final class HTTPConnection {
     private let handle: CurlEasyHandle
     private let sink = ResponseSink()
-    private let caBundlePath: String?
+    private let trustStore: TrustStore?
 
     /// Creates the connection (nothing is dialled until the first request).
-    /// - Parameter caBundlePath: The CA bundle for TLS, from ``CABundle/locate(sslCertFile:)``.
-    /// - Throws: ``HTTPError`` when libcurl cannot create a handle.
-    public init(caBundlePath: String?) throws(HTTPError) {
+    /// - Parameter trustStore: Where TLS finds the certificate authorities, from
+    ///   ``TrustStoreLocation/resolve(sslCertFile:sslCertDir:exists:)``; `nil` leaves libcurl's default.
+    /// - Throws: ``HTTPError`` when libcurl cannot create a handle or OpenSSL the trust store.
+    public init(trustStore: TrustStoreLocation?) throws(HTTPError) {
         self.handle = try CurlEasyHandle()
-        self.caBundlePath = caBundlePath
+        self.trustStore = try trustStore.map { location throws(HTTPError) in try TrustStore.shared(for: location) }
     }
 
     /// Sends a request and waits for the complete response.
@@ -68,8 +69,8 @@ public final class HTTPConnection {
         try handle.set(CURLOPT_PROXY, string: "", "PROXY")
         try handle.set(CURLOPT_CONNECTTIMEOUT_MS, request.timeouts.connectMilliseconds, "CONNECTTIMEOUT_MS")
         try handle.set(CURLOPT_TIMEOUT_MS, request.timeouts.totalMilliseconds ?? 0, "TIMEOUT_MS")
-        if let caBundlePath {
-            try handle.set(CURLOPT_CAINFO, string: caBundlePath, "CAINFO")
+        if let trustStore {
+            try trustStore.configure(handle)
         }
     }
 

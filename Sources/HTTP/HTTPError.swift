@@ -10,6 +10,11 @@ public struct HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
         case handleCreationFailed
         /// A libcurl option could not be set.
         case optionRejected(option: String, curlCode: Int32, message: String)
+        /// The server's certificate did not verify (expired, another host name, unknown issuer …):
+        /// libcurl's `curlCode` and message, and the trust store it was checked against.
+        case certificateRejected(curlCode: Int32, message: String, trustStore: String)
+        /// OpenSSL could not set up the trust store.
+        case trustStore(String)
     }
 
     /// What went wrong.
@@ -33,6 +38,20 @@ public struct HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
         56,  // CURLE_RECV_ERROR
         35,  // CURLE_SSL_CONNECT_ERROR
     ]
+
+    // libcurl codes for a certificate that did not verify or a trust store it could not use.
+    static let certificateFailures: Set<Int32> = [
+        60,  // CURLE_PEER_FAILED_VERIFICATION (chain or host name)
+        77,  // CURLE_SSL_CACERT_BADFILE
+        83,  // CURLE_SSL_ISSUER_ERROR
+        91,  // CURLE_SSL_INVALIDCERTSTATUS
+    ]
+
+    /// The server's certificate did not verify: retrying cannot help, and it is never a transient failure.
+    public var isCertificateFailure: Bool {
+        if case .certificateRejected = code { return true }
+        return false
+    }
 
     /// The request ran past its connect or total timeout.
     public var isTimeout: Bool {
@@ -58,6 +77,13 @@ public struct HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
             return "curl_easy_init failed (out of memory?)"
         case .optionRejected(let option, let curlCode, let message):
             return "curl_easy_setopt(\(option)) failed: \(message) (curl error \(curlCode))"
+        case .certificateRejected(let curlCode, let message, let trustStore):
+            // libcurl words a host name mismatch without saying "certificate"; name the problem.
+            let problem = message.contains("target host name") && !message.contains("mismatch")
+                ? "host name mismatch: \(message)" : message
+            return "TLS certificate verification failed: \(problem) (curl error \(curlCode); trusting \(trustStore))"
+        case .trustStore(let message):
+            return "trust store: \(message)"
         }
     }
 }

@@ -67,7 +67,7 @@ public struct JSONError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .loneSurrogate(unit):
             return "lone surrogate \\u\(Hex.digits(unit, width: 4)) in a string escape"
         case let .duplicateMember(name):
-            return "duplicate object member \"\(JSONString.escaped(Preview.truncated(name)))\""
+            return "duplicate object member \(JSONString.excerpt(name))"
         case let .tooDeep(limit):
             return "nesting deeper than \(limit) levels"
         case let .trailingData(found):
@@ -92,12 +92,16 @@ enum Hex {
 
 /// Keeps quoted values in messages short.
 enum Preview {
-    /// The longest preview, in characters, before it is cut.
+    /// The longest word quoted by the parser's "found 'NaN'" (ASCII letters and digits only).
     static let limit = 40
 
-    /// Returns `text` cut to `limit` characters, with "…" when something was cut.
-    static func truncated(_ text: String, limit: Int = Preview.limit) -> String {
-        guard text.count > limit else { return text }
-        return String(text.prefix(limit)) + "…"
+    /// The longest excerpt of a value, in UTF-8 bytes, before it is cut.
+    static let excerptBytes = 200
+
+    /// Returns `text` cut to at most `maxBytes` UTF-8 bytes on a scalar boundary, with "…" when something was cut.
+    /// Bytes and scalars, never Characters: the cost is bounded by `maxBytes` whatever marks the text holds.
+    static func truncated(_ text: String, maxBytes: Int = Preview.excerptBytes) -> String {
+        guard text.utf8.count > maxBytes else { return text }
+        return JSONString.prefix(text, maxBytes: maxBytes) + "…"
     }
 }

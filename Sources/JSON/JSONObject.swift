@@ -5,8 +5,10 @@
 /// name → position index, so big objects stay O(1) per lookup.
 ///
 /// Two objects are equal when they have the same member names with equal values,
-/// whatever the order; the hash does not depend on the order either. Names compare as
-/// Swift `String`s, i.e. by Unicode canonical equivalence.
+/// whatever the order; the hash does not depend on the order either. Names compare and hash
+/// by their code points (RFC 8259 §8.3), i.e. their UTF-8 bytes, never by Unicode canonical
+/// equivalence: `"é"` (U+00E9) and `"é"` (U+0065 U+0301) are two names. That keeps every
+/// lookup linear in the name's length, whatever marks it holds.
 public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral {
     /// One member: its name and value.
     public typealias Element = (key: String, value: JSONValue)
@@ -17,7 +19,7 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     /// The members, in order.
     public private(set) var members: [Element]
     /// Positions of `members` by name; `nil` while `members.count <= indexThreshold`.
-    private var index: [String: Int]?
+    private var index: [MemberName: Int]?
 
     /// Creates an empty object.
     public init() {
@@ -46,17 +48,17 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     }
 
     /// Creates an object from members the caller knows to be unique (the parser checks as it goes).
-    init(uniqueMembers members: [Element], index: [String: Int]?) {
+    init(uniqueMembers members: [Element], index: [MemberName: Int]?) {
         self.members = members
         self.index = members.count > Self.indexThreshold ? (index ?? Self.makeIndex(members)) : nil
     }
 
     /// Builds the name → position index for `members`.
-    static func makeIndex(_ members: [Element]) -> [String: Int] {
-        var index: [String: Int] = [:]
+    static func makeIndex(_ members: [Element]) -> [MemberName: Int] {
+        var index: [MemberName: Int] = [:]
         index.reserveCapacity(members.count)
         for (position, member) in members.enumerated() {
-            index[member.key] = position
+            index[MemberName(member.key)] = position
         }
         return index
     }
@@ -87,7 +89,7 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
             case let (nil, value?):
                 members.append((key, value))
                 if index != nil {
-                    index?[key] = members.count - 1
+                    index?[MemberName(key)] = members.count - 1
                 } else if members.count > Self.indexThreshold {
                     index = Self.makeIndex(members)
                 }
@@ -121,8 +123,8 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
 
     /// The position of the member named `key`.
     private func position(of key: String) -> Int? {
-        if let index { return index[key] }
-        return members.firstIndex { $0.key == key }
+        if let index { return index[MemberName(key)] }
+        return members.firstIndex { MemberName.same($0.key, key) }
     }
 
     /// Whether two objects have the same members, in any order.
@@ -145,11 +147,42 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         var combined = 0
         for (key, value) in members {
             var memberHasher = Hasher()
-            memberHasher.combine(key)
+            MemberName(key).hash(into: &memberHasher)
             memberHasher.combine(value)
             combined = combined &+ memberHasher.finalize()
         }
         hasher.combine(members.count)
         hasher.combine(combined)
     }
+}
+
+/// A member name that compares and hashes by its UTF-8 bytes (code points), not by canonical equivalence.
+struct MemberName: Hashable {
+    let text: String
+
+    init(_ text: String) {
+        self.text = text
+    }
+
+    /// Whether two names are the same code points.
+    static func same(_ lhs: String, _ rhs: String) -> Bool {
+        lhs.utf8.count == rhs.utf8.count && lhs.utf8.elementsEqual(rhs.utf8)
+    }
+
+    static func == (lhs: MemberName, rhs: MemberName) -> Bool {
+        same(lhs.text, rhs.text)
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hashBytes(text, into: &hasher)
+    }
+}
+
+/// Feeds the UTF-8 bytes of `text` to `hasher`: linear, and without the normalization `String.hash` does.
+func hashBytes(_ text: String, into hasher: inout Hasher) {
+    let done: Void? = text.utf8.withContiguousStorageIfAvailable { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+    if done == nil {
+        for byte in text.utf8 { hasher.combine(byte) }
+    }
+    hasher.combine(text.utf8.count)
 }

@@ -8,27 +8,43 @@ extension JSONParser {
     /// Checks UTF-8 as it scans, so the bytes can go straight into `String(decoding:as:)`.
     /// A string without escapes is one slice; with escapes, runs are copied between them.
     mutating func parseString() throws(JSONError) -> String {
+        let contentStart = position + 1
+        var decoded: [UInt8]? = []
+        guard try scanString(decodingInto: &decoded), let decoded else {
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[contentStart..<position - 1]), as: UTF8.self)
+        }
+        return String(decoding: decoded, as: UTF8.self)
+    }
+
+    /// Checks a string without building it; `position` is at its opening '"'. Same rules as `parseString`.
+    mutating func skipString() throws(JSONError) {
+        var nothing: [UInt8]? = nil
+        _ = try scanString(decodingInto: &nothing)
+    }
+
+    /// Moves past a string, checking it; `position` is at its opening '"'. With a `decoded` buffer,
+    /// the text of a string with escapes is collected there, unescaped; with `nil`, nothing is kept.
+    /// - Returns: Whether the string has escapes (without, its text is the bytes between the quotes).
+    private mutating func scanString(decodingInto decoded: inout [UInt8]?) throws(JSONError) -> Bool {
         let opening = position
         position += 1
         var runStart = position
-        var decoded: [UInt8] = []
         var hasEscapes = false
         while position < bytes.count {
             let byte = bytes[position]
             switch byte {
             case UInt8(ascii: "\""):
-                let run = UnsafeBufferPointer(rebasing: bytes[runStart..<position])
+                if hasEscapes { decoded?.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<position])) }
                 position += 1
-                guard hasEscapes else { return String(decoding: run, as: UTF8.self) }
-                decoded.append(contentsOf: run)
-                return String(decoding: decoded, as: UTF8.self)
+                return hasEscapes
             case UInt8(ascii: "\\"):
                 if !hasEscapes {
                     hasEscapes = true
-                    decoded.reserveCapacity(position - runStart + 32)
+                    decoded?.reserveCapacity(position - runStart + 32)
                 }
-                decoded.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<position]))
-                try parseEscape(into: &decoded)
+                decoded?.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<position]))
+                let scalar = try parseEscape()
+                decoded?.appendUTF8(scalar)
                 runStart = position
             case 0x00..<0x20:
                 throw JSONError(offset: position, code: .controlCharacter(byte))
@@ -47,8 +63,9 @@ extension JSONParser {
         )
     }
 
-    /// Decodes one escape sequence into UTF-8; `position` is at its '\'.
-    private mutating func parseEscape(into out: inout [UInt8]) throws(JSONError) {
+    /// Reads one escape sequence; `position` is at its '\'.
+    /// - Returns: The scalar value it stands for (never a surrogate).
+    private mutating func parseEscape() throws(JSONError) -> UInt32 {
         let escapeStart = position
         position += 1
         guard position < bytes.count else { throw unexpected("an escape character after '\\'") }
@@ -64,13 +81,12 @@ extension JSONParser {
         case UInt8(ascii: "t"): decodedByte = 0x09
         case UInt8(ascii: "u"):
             position += 1
-            Self.appendUTF8(try parseUnicodeEscape(startingAt: escapeStart), to: &out)
-            return
+            return try parseUnicodeEscape(startingAt: escapeStart)
         default:
             throw unexpected("one of \" \\ / b f n r t u after '\\' in a string escape")
         }
-        out.append(decodedByte)
         position += 1
+        return UInt32(decodedByte)
     }
 
     /// Reads the hex digits of `\uXXXX` (and of a following low surrogate); `position` is past the 'u'.
@@ -116,26 +132,6 @@ extension JSONParser {
         }
     }
 
-    /// Appends the UTF-8 encoding of a scalar value (never a surrogate, at most U+10FFFF).
-    private static func appendUTF8(_ value: UInt32, to out: inout [UInt8]) {
-        switch value {
-        case 0..<0x80:
-            out.append(UInt8(value))
-        case 0x80..<0x800:
-            out.append(0xC0 | UInt8(value >> 6))
-            out.append(0x80 | UInt8(value & 0x3F))
-        case 0x800..<0x10000:
-            out.append(0xE0 | UInt8(value >> 12))
-            out.append(0x80 | UInt8(value >> 6 & 0x3F))
-            out.append(0x80 | UInt8(value & 0x3F))
-        default:
-            out.append(0xF0 | UInt8(value >> 18))
-            out.append(0x80 | UInt8(value >> 12 & 0x3F))
-            out.append(0x80 | UInt8(value >> 6 & 0x3F))
-            out.append(0x80 | UInt8(value & 0x3F))
-        }
-    }
-
     /// The length of the well-formed multi-byte UTF-8 sequence at `offset`, or `nil`.
     ///
     /// Follows Table 3-7 of the Unicode Standard (§3.9): no overlong forms, no encoded
@@ -164,6 +160,15 @@ extension JSONParser {
 
     /// Parses a number per RFC 8259 §6; `position` is at '-' or a digit.
     mutating func parseNumber() throws(JSONError) -> JSONNumber {
+        let start = position
+        let isInteger = try skipNumber()
+        let literal = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+        return JSONNumber(validatedLiteral: literal, isIntegerLiteral: isInteger)
+    }
+
+    /// Checks a number without building it; `position` is at '-' or a digit.
+    /// - Returns: Whether it has neither a fraction nor an exponent.
+    mutating func skipNumber() throws(JSONError) -> Bool {
         let start = position
         if bytes[position] == UInt8(ascii: "-") { position += 1 }
         guard position < bytes.count, Self.isDigit(bytes[position]) else { throw unexpected("a digit after '-'") }
@@ -195,14 +200,35 @@ extension JSONParser {
             }
             skipDigits()
         }
-        let literal = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
-        return JSONNumber(validatedLiteral: literal, isIntegerLiteral: isInteger)
+        return isInteger
     }
 
     /// Moves past a run of ASCII digits.
     private mutating func skipDigits() {
         while position < bytes.count && Self.isDigit(bytes[position]) {
             position += 1
+        }
+    }
+}
+
+private extension [UInt8] {
+    /// Appends the UTF-8 encoding of a scalar value (never a surrogate, at most U+10FFFF).
+    mutating func appendUTF8(_ value: UInt32) {
+        switch value {
+        case 0..<0x80:
+            append(UInt8(value))
+        case 0x80..<0x800:
+            append(0xC0 | UInt8(value >> 6))
+            append(0x80 | UInt8(value & 0x3F))
+        case 0x800..<0x10000:
+            append(0xE0 | UInt8(value >> 12))
+            append(0x80 | UInt8(value >> 6 & 0x3F))
+            append(0x80 | UInt8(value & 0x3F))
+        default:
+            append(0xF0 | UInt8(value >> 18))
+            append(0x80 | UInt8(value >> 12 & 0x3F))
+            append(0x80 | UInt8(value >> 6 & 0x3F))
+            append(0x80 | UInt8(value & 0x3F))
         }
     }
 }

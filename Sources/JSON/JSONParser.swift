@@ -1,8 +1,10 @@
 /// A strict RFC 8259 recursive-descent parser over a buffer of bytes.
 ///
-/// Strings are built from byte slices in one go (`String(decoding:as:)` after our own
-/// UTF-8 check), and only strings with escapes go through a scratch buffer. Recursion
-/// is bounded by `maximumDepth`, so hostile nesting cannot exhaust the stack.
+/// The grammar, the messages and the limits are written once, generic over a `JSONBuilder`:
+/// `JSONValueBuilder` makes a `JSONValue` tree (`JSONValue.parse`), `JSONValidator` makes nothing
+/// (`JSONText`, which reads the bytes in place). Strings are built from byte slices in one go
+/// (`String(decoding:as:)` after our own UTF-8 check), and only strings with escapes go through a
+/// scratch buffer. Recursion is bounded by `maximumDepth`, so hostile nesting cannot exhaust the stack.
 struct JSONParser {
     /// The deepest nesting of arrays and objects accepted.
     static let maximumDepth = 512
@@ -26,33 +28,51 @@ struct JSONParser {
         return bytes[position] == UInt8(ascii: "-") || Self.isDigit(bytes[position])
     }
 
-    /// Parses the whole input as one JSON text: optional whitespace, one value, optional whitespace.
+    /// Parses the whole input as one JSON text and builds its value.
     mutating func parseDocument() throws(JSONError) -> JSONValue {
+        try readDocument(JSONValueBuilder.self).value
+    }
+
+    /// Checks the whole input as one JSON text, as `parseDocument` does, without building values.
+    /// - Returns: The byte range of the value, without the whitespace around it.
+    mutating func validateDocument() throws(JSONError) -> Range<Int> {
+        try readDocument(JSONValidator.self).range
+    }
+
+    /// Reads the whole input as one JSON text: optional whitespace, one value, optional whitespace.
+    /// - Returns: What `builder` made of the value, and its byte range without the whitespace around it.
+    private mutating func readDocument<Builder: JSONBuilder>(
+        _ builder: Builder.Type
+    ) throws(JSONError) -> (value: Builder.Value, range: Range<Int>) {
         guard !bytes.isEmpty else { throw JSONError(offset: 0, code: .emptyInput) }
         if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF {
             throw JSONError(offset: 0, code: .byteOrderMark)
         }
         skipWhitespace()
         guard !isAtEnd else { throw JSONError(offset: position, code: .onlyWhitespace) }
-        let value = try parseValue(depth: 0, expected: "a JSON value")
+        let start = position
+        let value = try readValue(Builder.self, depth: 0, expected: "a JSON value")
+        let end = position
         skipWhitespace()
         guard isAtEnd else { throw JSONError(offset: position, code: .trailingData(found: found(at: position))) }
-        return value
+        return (value, start..<end)
     }
 
     // MARK: - Values
 
-    /// Parses one value at `position`; `depth` counts the arrays and objects around it.
-    private mutating func parseValue(depth: Int, expected: String) throws(JSONError) -> JSONValue {
+    /// Reads one value at `position`; `depth` counts the arrays and objects around it.
+    private mutating func readValue<Builder: JSONBuilder>(
+        _ builder: Builder.Type, depth: Int, expected: String
+    ) throws(JSONError) -> Builder.Value {
         guard position < bytes.count else { throw unexpected(expected) }
         switch bytes[position] {
-        case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
-        case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
-        case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): try parseKeyword("true", expected: expected); return .bool(true)
-        case UInt8(ascii: "f"): try parseKeyword("false", expected: expected); return .bool(false)
-        case UInt8(ascii: "n"): try parseKeyword("null", expected: expected); return .null
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
+        case UInt8(ascii: "{"): return try readObject(Builder.self, depth: depth + 1)
+        case UInt8(ascii: "["): return try readArray(Builder.self, depth: depth + 1)
+        case UInt8(ascii: "\""): return try Builder.string(&self)
+        case UInt8(ascii: "t"): try parseKeyword("true", expected: expected); return Builder.bool(true)
+        case UInt8(ascii: "f"): try parseKeyword("false", expected: expected); return Builder.bool(false)
+        case UInt8(ascii: "n"): try parseKeyword("null", expected: expected); return Builder.null()
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try Builder.number(&self)
         default: throw unexpected(expected)
         }
     }
@@ -66,53 +86,35 @@ struct JSONParser {
         position += count
     }
 
-    /// Parses an array; `position` is at '['.
-    private mutating func parseArray(depth: Int) throws(JSONError) -> JSONValue {
-        guard depth <= Self.maximumDepth else { throw JSONError(offset: position, code: .tooDeep(limit: Self.maximumDepth)) }
-        position += 1
-        skipWhitespace()
-        var elements: [JSONValue] = []
-        if position < bytes.count && bytes[position] == UInt8(ascii: "]") {
-            position += 1
-            return .array(elements)
-        }
+    /// Reads an array; `position` is at '['.
+    private mutating func readArray<Builder: JSONBuilder>(
+        _ builder: Builder.Type, depth: Int
+    ) throws(JSONError) -> Builder.Value {
+        var elements = Builder.noElements()
+        if try readOpening(depth: depth, closing: UInt8(ascii: "]")) { return Builder.array(elements) }
         var expected = "a JSON value or ']'"
         while true {
-            elements.append(try parseValue(depth: depth, expected: expected))
-            skipWhitespace()
-            guard position < bytes.count else { throw unexpected("',' or ']' after an array element") }
-            switch bytes[position] {
-            case UInt8(ascii: ","):
-                position += 1
-                skipWhitespace()
-                expected = "a JSON value after ',' (trailing commas are not allowed)"
-            case UInt8(ascii: "]"):
-                position += 1
-                return .array(elements)
-            default:
-                throw unexpected("',' or ']' after an array element")
+            Builder.append(try readValue(Builder.self, depth: depth, expected: expected), to: &elements)
+            guard try readSeparator(closing: UInt8(ascii: "]"), expected: "',' or ']' after an array element") else {
+                return Builder.array(elements)
             }
+            expected = "a JSON value after ',' (trailing commas are not allowed)"
         }
     }
 
-    /// Parses an object; `position` is at '{'. Rejects a member name seen before in the same object.
-    private mutating func parseObject(depth: Int) throws(JSONError) -> JSONValue {
-        guard depth <= Self.maximumDepth else { throw JSONError(offset: position, code: .tooDeep(limit: Self.maximumDepth)) }
-        position += 1
-        skipWhitespace()
-        var members: [(key: String, value: JSONValue)] = []
-        // Small objects check for duplicates by scanning; bigger ones get the index JSONObject keeps.
-        var index: [String: Int]?
-        if position < bytes.count && bytes[position] == UInt8(ascii: "}") {
-            position += 1
-            return .object(JSONObject())
-        }
+    /// Reads an object; `position` is at '{'. Rejects a member name seen before in the same object.
+    private mutating func readObject<Builder: JSONBuilder>(
+        _ builder: Builder.Type, depth: Int
+    ) throws(JSONError) -> Builder.Value {
+        var members = Builder.noMembers()
+        var names = MemberNames()
+        if try readOpening(depth: depth, closing: UInt8(ascii: "}")) { return Builder.object(members, names: names) }
         var expected = "a string for an object member name or '}'"
         while true {
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw unexpected(expected) }
             let nameOffset = position
             let name = try parseString()
-            if index?[name] != nil || (index == nil && members.contains { $0.key == name }) {
+            guard names.insert(name, after: members, Builder.self) else {
                 throw JSONError(offset: nameOffset, code: .duplicateMember(name))
             }
             skipWhitespace()
@@ -121,25 +123,45 @@ struct JSONParser {
             }
             position += 1
             skipWhitespace()
-            let value = try parseValue(depth: depth, expected: "a JSON value for the object member")
-            index?[name] = members.count
-            members.append((name, value))
-            if index == nil && members.count > JSONObject.indexThreshold {
-                index = JSONObject.makeIndex(members)
+            let value = try readValue(Builder.self, depth: depth, expected: "a JSON value for the object member")
+            Builder.append(name: name, value: value, to: &members)
+            guard try readSeparator(closing: UInt8(ascii: "}"), expected: "',' or '}' after an object member") else {
+                return Builder.object(members, names: names)
             }
+            expected = "a string for an object member name after ',' (trailing commas are not allowed)"
+        }
+    }
+
+    /// Reads the '[' or '{' at `position` and the whitespace after it; `depth` counts it too, and is
+    /// checked here, before anything inside is read.
+    /// - Returns: Whether `closing` comes next (an empty array or object); it is read too.
+    @inline(__always)
+    private mutating func readOpening(depth: Int, closing: UInt8) throws(JSONError) -> Bool {
+        guard depth <= Self.maximumDepth else { throw JSONError(offset: position, code: .tooDeep(limit: Self.maximumDepth)) }
+        position += 1
+        skipWhitespace()
+        guard position < bytes.count && bytes[position] == closing else { return false }
+        position += 1
+        return true
+    }
+
+    /// Reads what follows an array element or object member: ',' (and the whitespace after it) or
+    /// `closing`; `expected` names both for the error.
+    /// - Returns: Whether another element or member follows.
+    @inline(__always)
+    private mutating func readSeparator(closing: UInt8, expected: String) throws(JSONError) -> Bool {
+        skipWhitespace()
+        guard position < bytes.count else { throw unexpected(expected) }
+        switch bytes[position] {
+        case UInt8(ascii: ","):
+            position += 1
             skipWhitespace()
-            guard position < bytes.count else { throw unexpected("',' or '}' after an object member") }
-            switch bytes[position] {
-            case UInt8(ascii: ","):
-                position += 1
-                skipWhitespace()
-                expected = "a string for an object member name after ',' (trailing commas are not allowed)"
-            case UInt8(ascii: "}"):
-                position += 1
-                return .object(JSONObject(uniqueMembers: members, index: index))
-            default:
-                throw unexpected("',' or '}' after an object member")
-            }
+            return true
+        case closing:
+            position += 1
+            return false
+        default:
+            throw unexpected(expected)
         }
     }
 
@@ -183,6 +205,10 @@ struct JSONParser {
             }
             let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[offset..<offset + length]), as: UTF8.self)
             let scalar = text.unicodeScalars.first?.value ?? 0
+            // A C1 control or a line separator is named, never written raw into a message.
+            if (0x80...0x9F).contains(scalar) || scalar == 0x2028 || scalar == 0x2029 {
+                return "control character U+\(Hex.digits(scalar, width: 4))"
+            }
             return "'\(text)' (U+\(Hex.digits(scalar, width: 4)))"
         }
     }

@@ -18,6 +18,84 @@ public enum JSONString {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// The longest prefix of `s` that is at most `maxBytes` UTF-8 bytes, cut between two scalars.
+    ///
+    /// Bytes and scalars, never Characters: the cost is bounded by `maxBytes` whatever marks `s`
+    /// holds, and a cut may fall between a base letter and its combining mark.
+    /// - Parameters:
+    ///   - s: Text from outside, e.g. a log message.
+    ///   - maxBytes: The most UTF-8 bytes to keep.
+    /// - Returns: `s` itself when it fits; otherwise its first `maxBytes` bytes, less the part of a
+    ///   scalar that would not fit whole.
+    public static func prefix(_ s: String, maxBytes: Int) -> String {
+        let utf8 = s.utf8
+        guard utf8.count > maxBytes else { return s }
+        var end = utf8.index(utf8.startIndex, offsetBy: max(0, maxBytes))
+        while end > utf8.startIndex, UTF8.isContinuation(utf8[end]) {
+            utf8.formIndex(before: &end)
+        }
+        return String(s.unicodeScalars[..<end])
+    }
+
+    /// A short, quoted, escaped excerpt of `s` for an error message or a log line.
+    ///
+    /// At most about 200 bytes are shown, escapes included (cut between two scalars, then "…" and the
+    /// full length in bytes); every control character (C0, DEL, C1) and U+2028/U+2029 is written as an
+    /// escape, so an excerpt never carries a raw control character, whatever came in. The cost is
+    /// bounded by the excerpt, not by `s`.
+    /// - Parameter s: Text from outside, e.g. an event's `source`.
+    /// - Returns: For example `"demo.orders"`, or `"aaaa…" (1048576 bytes)`.
+    public static func excerpt(_ s: String) -> String {
+        excerpt(s, reportedLength: s.utf8.count, unit: "bytes")
+    }
+
+    /// An excerpt of `s`, the start of a text whose full length is `reportedLength` `unit`.
+    static func excerpt(_ s: String, reportedLength: Int, unit: String) -> String {
+        let (escaped, shownBytes, cut) = escapedPrefix(of: s, limit: Preview.excerptBytes)
+        let incomplete = cut || shownBytes < reportedLength
+        let quoted = "\"" + escaped + (incomplete ? "…" : "") + "\""
+        return incomplete ? quoted + " (\(reportedLength) \(unit))" : quoted
+    }
+
+    /// A short excerpt of `s` whose escaped form fits in `limit` bytes, with "…" when something was
+    /// cut: the same escaping as ``excerpt(_:)``, for messages that choose their own length.
+    /// - Parameters:
+    ///   - s: Text from outside.
+    ///   - limit: The most bytes of escaped text to show.
+    ///   - quoted: Whether to put it in double quotes.
+    public static func excerpt(_ s: String, limit: Int, quoted: Bool = true) -> String {
+        let (escaped, _, cut) = escapedPrefix(of: s, limit: limit)
+        let shown = escaped + (cut ? "…" : "")
+        return quoted ? "\"" + shown + "\"" : shown
+    }
+
+    /// The longest prefix of `s` whose escaped form fits in `limit` bytes (cut between two scalars):
+    /// every control character (C0, DEL, C1), U+2028 and U+2029, quotes and backslashes escaped.
+    /// Linear in the part shown, not in `s`.
+    private static func escapedPrefix(of s: String, limit: Int) -> (escaped: String, shownBytes: Int, cut: Bool) {
+        var out: [UInt8] = []
+        var shownBytes = 0
+        var piece: [UInt8] = []
+        for scalar in s.unicodeScalars {
+            piece.removeAll(keepingCapacity: true)
+            switch scalar.value {
+            case 0x22, 0x5C, 0..<0x20:
+                appendEscape(for: UInt8(scalar.value), to: &piece)
+            case 0x7F...0x9F, 0x2028, 0x2029:
+                piece.append(contentsOf: "\\u".utf8)
+                for shift in [12, 8, 4, 0] { piece.append(hexDigits[Int(scalar.value >> UInt32(shift) & 0xF)]) }
+            default:
+                piece.append(contentsOf: String(scalar).utf8)
+            }
+            if out.count + piece.count > limit {
+                return (String(decoding: out, as: UTF8.self), shownBytes, true)
+            }
+            out.append(contentsOf: piece)
+            shownBytes += UTF8.width(scalar)
+        }
+        return (String(decoding: out, as: UTF8.self), shownBytes, false)
+    }
+
     /// Returns `s` escaped and wrapped in double quotes: a complete JSON string value.
     /// - Parameter s: The text to quote.
     /// - Returns: A JSON string literal such as `"a\"b"`.

@@ -75,7 +75,7 @@ public enum JSONValue: Sendable, Hashable {
     /// A short phrase naming what this value is, for "expected …, found …" messages.
     ///
     /// `null`, `a boolean (true)`, `a number (42)`, `a string ("abc")`, `an array`, `an object`;
-    /// numbers and strings are cut to about 40 characters.
+    /// numbers and strings are cut to about 200 bytes and escaped (see `JSONString.excerpt(_:)`).
     public var kindDescription: String {
         switch self {
         case .null:
@@ -83,13 +83,42 @@ public enum JSONValue: Sendable, Hashable {
         case let .bool(bool):
             return "a boolean (\(bool))"
         case let .number(number):
-            return "a number (\(Preview.truncated(number.literal)))"
+            let length = number.literal.utf8.count
+            return "a number (\(Preview.truncated(number.literal))\(length > Preview.excerptBytes ? " (\(length) bytes)" : ""))"
         case let .string(string):
-            return "a string (\"\(JSONString.escaped(Preview.truncated(string)))\")"
+            return "a string (\(JSONString.excerpt(string)))"
         case let .array(elements):
             return elements.isEmpty ? "an empty array" : "an array"
         case let .object(object):
             return object.isEmpty ? "an empty object" : "an object"
+        }
+    }
+}
+
+extension JSONValue {
+    /// Whether two values are equal; strings compare by code points (their UTF-8 bytes), as JSON does,
+    /// never by canonical equivalence, so the cost is linear in their length.
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): return true
+        case let (.bool(a), .bool(b)): return a == b
+        case let (.number(a), .number(b)): return a == b
+        case let (.string(a), .string(b)): return MemberName.same(a, b)
+        case let (.array(a), .array(b)): return a == b
+        case let (.object(a), .object(b)): return a == b
+        default: return false
+        }
+    }
+
+    /// Hashes consistently with `==`: strings by their UTF-8 bytes.
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .null: hasher.combine(0)
+        case let .bool(bool): hasher.combine(1); hasher.combine(bool)
+        case let .number(number): hasher.combine(2); hasher.combine(number)
+        case let .string(string): hasher.combine(3); hashBytes(string, into: &hasher)
+        case let .array(elements): hasher.combine(4); hasher.combine(elements)
+        case let .object(object): hasher.combine(5); hasher.combine(object)
         }
     }
 }

@@ -32,7 +32,7 @@ public final class RuntimeAPIClient: RuntimeAPIClientProtocol {
     public convenience init(endpoint: String) throws(RuntimeAPIError) {
         let connection: HTTPConnection
         do {
-            connection = try HTTPConnection(caBundlePath: nil)
+            connection = try HTTPConnection(trustStore: nil)
         } catch {
             throw RuntimeAPIError(.transport(endpoint: "init", error))
         }

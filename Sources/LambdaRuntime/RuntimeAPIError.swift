@@ -75,21 +75,6 @@ public struct RuntimeAPIError: Error, Sendable, Equatable, CustomStringConvertib
     ///   - quoted: Whether to put it in double quotes.
     /// - Returns: The excerpt, with "…" when something was cut.
     static func excerpt(_ text: String, limit: Int = 64, quoted: Bool = true) -> String {
-        let scalars = text.unicodeScalars
-        var end = scalars.startIndex
-        var width = 0
-        while end < scalars.endIndex {
-            let scalar = scalars[end]
-            let escapedWidth = switch scalar.value {
-            case 0..<0x20, 0x2028, 0x2029: 6  // \u00XX (or a shorter \n)
-            case 0x22, 0x5C: 2
-            default: UTF8.width(scalar)
-            }
-            if width + escapedWidth > limit { break }
-            width += escapedWidth
-            end = scalars.index(after: end)
-        }
-        let shown = JSONString.escaped(String(scalars[..<end])) + (end < scalars.endIndex ? "…" : "")
-        return quoted ? "\"\(shown)\"" : shown
+        JSONString.excerpt(text, limit: limit, quoted: quoted)
     }
 }

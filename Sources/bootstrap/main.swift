@@ -28,7 +28,8 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 func makeHandler(_ configuration: PipelineConfiguration) -> OrderHandler {
     let credentials = CredentialsProvider.standardChain(configuration.credentials, now: { SystemClock.wallMilliseconds() })
     let sender = AWSRequestSender(configuration: configuration.aws, credentials: credentials)
-    let claims = ClaimStore(dynamoDB: DynamoDBClient(sender: sender), table: configuration.table)
+    let claims = ClaimStore(dynamoDB: DynamoDBClient(sender: sender), table: configuration.table,
+                            auditTrail: configuration.auditTrail)
     let archive = OrderArchive(s3: S3Client(sender: sender), bucket: configuration.bucket, prefix: configuration.rawPrefix)
     let processor = OrderProcessor(claims: claims, archive: archive, ttlSeconds: configuration.idempotencyTTLSeconds,
                                    deadlineMarginMilliseconds: configuration.aws.deadlineMarginMilliseconds, clocks: .system)

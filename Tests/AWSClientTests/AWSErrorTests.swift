@@ -45,6 +45,8 @@ struct AWSErrorTests {
         (.credentials("no AWS credentials found"), "no credentials: no AWS credentials found"),
         (.configuration("AWS_ENDPOINT_URL_S3 is not http(s)://host[:port]"), "configuration error: AWS_ENDPOINT_URL_S3 is not http(s)://host[:port]"),
         (.unreadableResponse("invalid JSON at byte 0"), "unreadable response: invalid JSON at byte 0"),
+        (.certificateRejected("TLS certificate verification failed: SSL certificate problem: certificate has expired (curl error 60)"),
+         "TLS certificate verification failed: SSL certificate problem: certificate has expired (curl error 60)"),
     ])
     func withoutAnswer(_ kind: AWSError.Kind, _ words: String) {
         let error = AWSError(service: .dynamoDB, operation: "UpdateItem", kind: kind, attempts: 3, giveUpReason: .attemptsExhausted)
@@ -68,6 +70,7 @@ struct AWSErrorTests {
         (.service(status: 500, code: "InternalServerError", message: ""), true),
         (.service(status: 503, code: "ServiceUnavailable", message: ""), true),
         (.unreadableResponse("invalid JSON at byte 0"), true),
+        (.certificateRejected("TLS certificate verification failed: host name mismatch"), false),
         (.service(status: 400, code: "ThrottlingException", message: ""), false),
         (.service(status: 400, code: "ValidationException", message: ""), false),
         (.service(status: 403, code: "SignatureDoesNotMatch", message: ""), false),

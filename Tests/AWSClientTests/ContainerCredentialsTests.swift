@@ -41,15 +41,23 @@ struct ContainerCredentialsTests {
         "<html>Bad Gateway</html>", "", #"["AccessKeyId","SecretAccessKey"]"#,
     ])
     func missingKeys(_ body: String) {
-        #expect(throws: CredentialsError("\(Self.url) answered without AccessKeyId and SecretAccessKey")) {
+        #expect(throws: CredentialsError("container endpoint \(Self.url) answered without AccessKeyId and SecretAccessKey (expected a JSON object with both as strings)")) {
             try Self.parse(body)
         }
     }
 
-    @Test("an unreadable expiry is rejected, quoting it", arguments: ["tomorrow", "2026-11-25 20:09", "1795637346", "2026-13-01T00:00:00Z"])
+    @Test("an unreadable expiry is rejected naming the source and the field, never its content (it may hold a secret)",
+          arguments: ["tomorrow", "2026-11-25 20:09", "1795637346", "2026-13-01T00:00:00Z", "SECRETsecret/abc+def=="])
     func badExpiration(_ text: String) {
-        #expect(throws: CredentialsError("\(Self.url) answered an unreadable Expiration \"\(text)\"")) {
+        let expected = CredentialsError(
+            "container endpoint \(Self.url) answered an unreadable Expiration (expected an ISO 8601 date-time such as 2026-01-01T00:00:00Z)")
+        #expect(throws: expected) {
             try Self.parse(#"{"AccessKeyId":"A","SecretAccessKey":"S","Expiration":"\#(text)"}"#)
+        }
+        do {
+            _ = try Self.parse(#"{"AccessKeyId":"A","SecretAccessKey":"S","Expiration":"\#(text)"}"#)
+        } catch {
+            #expect(!error.message.contains(text))
         }
     }
 

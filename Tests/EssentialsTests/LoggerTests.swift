@@ -40,16 +40,41 @@ struct LoggerTests {
         #expect(collector.lines == ["2026-11-25T16:29:06.123Z\t-\t\(level.awsName)\tm"])
     }
 
-    @Test("newlines inside a message do not split the line", arguments: ["first\nsecond", "a\n\nb\n", "\n", "crlf\r\nline"])
-    func newlines(_ message: String) throws {
+    @Test("newlines inside a message do not split the line", arguments: [
+        ("first\nsecond", #"first\nsecond"#), ("a\n\nb\n", #"a\n\nb\n"#), ("\n", #"\n"#), ("crlf\r\nline", #"crlf\r\nline"#),
+    ])
+    func newlines(_ message: String, _ written: String) throws {
         let (logger, collector) = Self.logger(.text)
         logger.error(message)
         let line = try #require(collector.lines.first)
         #expect(collector.lines.count == 1)
         // Scalars, not Characters: "\r\n" is one Character and a Character test would not see its "\n".
         #expect(!line.unicodeScalars.contains("\n"))
-        let flattened = String(String.UnicodeScalarView(message.unicodeScalars.map { $0 == "\n" ? "\r" : $0 }))
-        #expect(line == "2026-11-25T16:29:06.123Z\t-\tERROR\t" + flattened)
+        #expect(line == "2026-11-25T16:29:06.123Z\t-\tERROR\t" + written)
+    }
+
+    @Test("every control character but tab is escaped in a Text line: CR, ESC, BEL, VT, FF, DEL and C1 controls", arguments: [
+        ("a\rb", #"a\rb"#), ("\u{1B}[2J\u{1B}[1;1H", #"\u001B[2J\u001B[1;1H"#), ("bell\u{07}", #"bell\u0007"#),
+        ("v\u{0B}f\u{0C}", #"v\u000Bf\u000C"#), ("del\u{7F}", #"del\u007F"#), ("csi\u{9B}31m nel\u{85}", #"csi\u009B31m nel\u0085"#),
+        ("nul\u{0}", #"nul\u0000"#), ("tab\tstays", "tab\tstays"), ("é注文\u{A0}", "é注文\u{A0}"),
+    ])
+    func controlCharacters(_ message: String, _ written: String) throws {
+        let (logger, collector) = Self.logger(.text)
+        logger.warn(message, [LogField("source", .string(message))])
+        let line = try #require(collector.lines.first)
+        #expect(line == "2026-11-25T16:29:06.123Z\t-\tWARN\t\(written) source=\(written)")
+        let raw = line.unicodeScalars.filter { ($0.value < 0x20 && $0 != "\t") || (0x7F...0x9F).contains($0.value) }
+        #expect(raw.isEmpty)
+    }
+
+    @Test("a message longer than the bound is cut on a scalar boundary and says how much was left out", arguments: [.text, LogFormat.json])
+    func boundedMessage(_ format: LogFormat) throws {
+        let (logger, collector) = Self.logger(format)
+        let message = String(repeating: "é", count: 1_000_000)  // 2 MB
+        logger.warn(message)
+        let line = try #require(collector.lines.first)
+        #expect(line.utf8.count < Logger.maximumMessageBytes + 200)
+        #expect(line.contains("é… (\(2_000_000 - Logger.maximumMessageBytes) more bytes not shown)"))
     }
 
     @Test("Text lines keep the message first and intact, then this line's own fields as key=value")

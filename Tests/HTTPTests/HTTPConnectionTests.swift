@@ -21,7 +21,7 @@ struct HTTPConnectionTests {
     @Test("a GET returns the status and body, and sends the method and target as given")
     func get() throws {
         let server = try LoopbackServer { _ in .text(201, "hello") }
-        let connection = try HTTPConnection(caBundlePath: nil)
+        let connection = try HTTPConnection(trustStore: nil)
         let response = try connection.perform(Self.request("GET", server.url("/orders/a%2Fb?x=1")))
         #expect(response.status == 201)
         #expect(response.bodyText == "hello")
@@ -36,7 +36,7 @@ struct HTTPConnectionTests {
     @Test("every status comes back as a response, never as an error", arguments: [204, 301, 400, 404, 413, 500, 503])
     func statuses(_ status: Int) throws {
         let server = try LoopbackServer { _ in status == 204 ? .respond(status: 204) : .text(status, "status \(status)") }
-        let response = try HTTPConnection(caBundlePath: nil).perform(Self.request("GET", server.url()))
+        let response = try HTTPConnection(trustStore: nil).perform(Self.request("GET", server.url()))
         #expect(response.status == status)
         #expect(response.bodyText == (status == 204 ? "" : "status \(status)"), "a redirect is not followed either")
     }
@@ -49,7 +49,7 @@ struct HTTPConnectionTests {
                 "Set-Cookie: a=1", "set-cookie: b=2", "X-Empty:", "X-Colon: a:b: c",
             ])
         }
-        let response = try HTTPConnection(caBundlePath: nil).perform(Self.request("GET", server.url()))
+        let response = try HTTPConnection(trustStore: nil).perform(Self.request("GET", server.url()))
         let mine = response.headers.filter { $0.name != "content-length" }
         #expect(mine == [
             HTTPHeader("content-type", "application/json"), HTTPHeader("x-amz-request-id", "ABC123"),
@@ -66,7 +66,7 @@ struct HTTPConnectionTests {
         let server = try LoopbackServer { _ in
             .raw(Array("HTTP/1.1 100 Continue\r\nX-Interim: 1\r\n\r\nHTTP/1.1 200 OK\r\nX-Final: 2\r\nContent-Length: 2\r\n\r\nok".utf8))
         }
-        let response = try HTTPConnection(caBundlePath: nil).perform(Self.request("GET", server.url()))
+        let response = try HTTPConnection(trustStore: nil).perform(Self.request("GET", server.url()))
         #expect(response.status == 200)
         #expect(response.headers == [HTTPHeader("x-final", "2"), HTTPHeader("content-length", "2")])
         #expect(response.bodyText == "ok")
@@ -76,7 +76,7 @@ struct HTTPConnectionTests {
     func sentHeaders() throws {
         let server = try LoopbackServer { _ in .text(200, "") }
         let body = Array(#"{"TableName":"orders"}"#.utf8)
-        _ = try HTTPConnection(caBundlePath: nil).perform(Self.request(
+        _ = try HTTPConnection(trustStore: nil).perform(Self.request(
             "POST", server.url("/"), headers: [HTTPHeader("Content-Type", "application/x-amz-json-1.0"),
                                                HTTPHeader("X-Amz-Target", "DynamoDB_20120810.PutItem")], body: body))
         let seen = try #require(server.requests.first)
@@ -94,7 +94,7 @@ struct HTTPConnectionTests {
     ])
     func methods(_ method: String, _ body: String) throws {
         let server = try LoopbackServer { request in .text(200, "echo:" + String(decoding: request.body, as: UTF8.self)) }
-        let response = try HTTPConnection(caBundlePath: nil).perform(Self.request(method, server.url("/m"), body: Array(body.utf8)))
+        let response = try HTTPConnection(trustStore: nil).perform(Self.request(method, server.url("/m"), body: Array(body.utf8)))
         let seen = try #require(server.requests.first)
         #expect(seen.method == method)
         #expect(seen.body == Array(body.utf8))
@@ -108,7 +108,7 @@ struct HTTPConnectionTests {
         let upload = (0..<3 * 1_048_576).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 8) }
         let download = (0..<5 * 1_048_576).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 3) }
         let server = try LoopbackServer { _ in .respond(status: 200, body: download) }
-        let response = try HTTPConnection(caBundlePath: nil).perform(Self.request("PUT", server.url("/big"), body: upload))
+        let response = try HTTPConnection(trustStore: nil).perform(Self.request("PUT", server.url("/big"), body: upload))
         #expect(server.requests.first?.body == upload)
         #expect(response.body == download)
     }
@@ -116,7 +116,7 @@ struct HTTPConnectionTests {
     @Test("a kept-alive connection is reused: the second request opens no new connection")
     func keepAlive() throws {
         let server = try LoopbackServer { request in .text(200, request.target) }
-        let connection = try HTTPConnection(caBundlePath: nil)
+        let connection = try HTTPConnection(trustStore: nil)
         let first = try connection.perform(Self.request("GET", server.url("/1")))
         let second = try connection.perform(Self.request("POST", server.url("/2"), body: [1, 2, 3]))
         let third = try connection.perform(Self.request("GET", server.url("/3")))
@@ -133,7 +133,7 @@ struct HTTPConnectionTests {
         let server = try LoopbackServer { request in
             request.target == "/1" ? .text(200, "one", headers: announced ? ["Connection: close"] : [], close: true) : .text(200, "two")
         }
-        let connection = try HTTPConnection(caBundlePath: nil)
+        let connection = try HTTPConnection(trustStore: nil)
         let first = try connection.perform(Self.request("GET", server.url("/1")))
         if !announced {
             // Let the FIN arrive first, so libcurl sees a dead connection rather than racing it.
@@ -153,7 +153,7 @@ struct HTTPConnectionTests {
                 ? .resetAfter(Array("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nonly ten b".utf8))
                 : .text(200, "fine")
         }
-        let connection = try HTTPConnection(caBundlePath: nil)
+        let connection = try HTTPConnection(trustStore: nil)
         let error = try #require(throws: HTTPError.self) { try connection.perform(Self.request("GET", server.url("/reset"))) }
         #expect(error.isConnectionFailure, "\(error)")
         #expect(!error.isTimeout)
@@ -166,7 +166,7 @@ struct HTTPConnectionTests {
     @Test("a server that closes without answering is a connection failure (curl 52)")
     func gotNothing() throws {
         let server = try LoopbackServer { _ in .closeSilently }
-        let error = try #require(throws: HTTPError.self) { try HTTPConnection(caBundlePath: nil).perform(Self.request("GET", server.url())) }
+        let error = try #require(throws: HTTPError.self) { try HTTPConnection(trustStore: nil).perform(Self.request("GET", server.url())) }
         #expect(error.code == .transport(curlCode: 52, message: "Empty reply from server"))
         #expect(error.isConnectionFailure)
     }
@@ -176,7 +176,7 @@ struct HTTPConnectionTests {
         let server = try LoopbackServer { _ in .hold }
         let timeouts = HTTPTimeouts(connectMilliseconds: 2_000, totalMilliseconds: 200)
         let error = try #require(throws: HTTPError.self) {
-            try HTTPConnection(caBundlePath: nil).perform(Self.request("GET", server.url(), timeouts: timeouts))
+            try HTTPConnection(trustStore: nil).perform(Self.request("GET", server.url(), timeouts: timeouts))
         }
         #expect(error.isTimeout, "\(error)")
         #expect(!error.isConnectionFailure)
@@ -193,7 +193,7 @@ struct HTTPConnectionTests {
         for _ in 0..<4 { fillers.append(try Self.connectNonBlocking(port: port)) }
         let timeouts = HTTPTimeouts(connectMilliseconds: 200, totalMilliseconds: 5_000)
         let error = try #require(throws: HTTPError.self) {
-            try HTTPConnection(caBundlePath: nil).perform(Self.request("GET", "http://127.0.0.1:\(port)/", timeouts: timeouts))
+            try HTTPConnection(trustStore: nil).perform(Self.request("GET", "http://127.0.0.1:\(port)/", timeouts: timeouts))
         }
         #expect(error.isTimeout, "\(error)")
         #expect(!error.isConnectionFailure)
@@ -204,7 +204,7 @@ struct HTTPConnectionTests {
         let (listener, port) = try LoopbackServer.listen(backlog: 1)
         close(listener)  // the port is now free and nothing listens on it
         let error = try #require(throws: HTTPError.self) {
-            try HTTPConnection(caBundlePath: nil).perform(Self.request("GET", "http://127.0.0.1:\(port)/"))
+            try HTTPConnection(trustStore: nil).perform(Self.request("GET", "http://127.0.0.1:\(port)/"))
         }
         guard case .transport(let code, _) = error.code else { Issue.record("\(error)"); return }
         #expect(code == 7)
@@ -215,17 +215,17 @@ struct HTTPConnectionTests {
     @Test("a URL libcurl cannot use fails with its code, neither a timeout nor a connection failure")
     func badURL() throws {
         let error = try #require(throws: HTTPError.self) {
-            try HTTPConnection(caBundlePath: nil).perform(Self.request("GET", "ftp ://nowhere"))
+            try HTTPConnection(trustStore: nil).perform(Self.request("GET", "ftp ://nowhere"))
         }
         #expect(!error.isTimeout)
         #expect(!error.isConnectionFailure)
         #expect(error.description.contains("curl error"))
     }
 
-    @Test("a CA bundle path set for TLS does not disturb plain HTTP")
+    @Test("a trust store set for TLS does not disturb plain HTTP")
     func caBundleOnPlainHTTP() throws {
         let server = try LoopbackServer { _ in .text(200, "plain") }
-        let response = try HTTPConnection(caBundlePath: "/nonexistent/ca.pem").perform(Self.request("GET", server.url()))
+        let response = try HTTPConnection(trustStore: TrustStoreLocation(bundleFile: "/nonexistent/ca.pem")).perform(Self.request("GET", server.url()))
         #expect(response.bodyText == "plain")
     }
 

@@ -29,11 +29,18 @@ struct JSONErrorTests {
         #expect("\(error)" == error.description)
     }
 
-    @Test("a long duplicate name is cut in the message")
+    @Test("a long duplicate name is cut to 200 bytes in the message, and its length is given")
     func longDuplicateName() {
-        let name = String(repeating: "n", count: 100)
+        let name = String(repeating: "n", count: 100_000)
         let reason = JSONError(offset: 0, code: .duplicateMember(name)).reason
-        #expect(reason == "duplicate object member \"" + String(repeating: "n", count: 40) + "…\"")
+        #expect(reason == "duplicate object member \"" + String(repeating: "n", count: 200) + "…\" (100000 bytes)")
+    }
+
+    @Test("a duplicate name's control characters are escaped in the message", arguments: [
+        ("a\u{1B}[2Jb", #""a\u001b[2Jb""#), ("\r\n", #""\r\n""#), ("c1\u{9B}", #""c1\u009b""#), ("del\u{7F}", #""del\u007f""#),
+    ])
+    func duplicateNameEscaped(_ name: String, _ shown: String) {
+        #expect(JSONError(offset: 0, code: .duplicateMember(name)).reason == "duplicate object member " + shown)
     }
 
     @Test("errors are equal only with the same offset and code")

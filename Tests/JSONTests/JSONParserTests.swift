@@ -120,10 +120,35 @@ struct JSONParserTests {
         #expect(value["b"]?[1]?["a"] == 3)
     }
 
-    @Test("member names that differ only in Unicode normalization count as duplicates")
+    @Test("member names compare by code points (RFC 8259 §8.3): NFC and NFD spellings are two names")
     func canonicallyEquivalentNames() throws {
-        let error = try parseError("{\"\u{E9}\":1,\"e\u{301}\":2}")
-        #expect(error.offset == 8)
+        let value = try JSONValue.parse("{\"\u{E9}\":1,\"e\u{301}\":2}")
+        let object = try #require(value.objectValue)
+        #expect(object.count == 2)
+        #expect(value["\u{E9}"] == 1)
+        #expect(value["e\u{301}"] == 2)
+        #expect(object.keys.map { Array($0.utf8) } == [[0xC3, 0xA9], [0x65, 0xCC, 0x81]])
+    }
+
+    @Test("the same code points twice are still a duplicate, refused on purpose (the order's hash needs one meaning)")
+    func sameCodePointsTwice() throws {
+        let error = try parseError("{\"e\u{301}\":1,\"e\\u0301\":2}")
         #expect(error.code == .duplicateMember("e\u{301}"))
+    }
+
+    @Test("a 256 KB member name of alternating combining marks parses, and a second copy is found as a duplicate")
+    func longCombiningMarkName() throws {
+        // U+0301 (class 230) and U+0316 (class 220) alternate: normalizing this would reorder it, quadratically.
+        let marks = String(String.UnicodeScalarView((0..<131_072).map { $0 % 2 == 0 ? "\u{301}" : "\u{316}" }))
+        let value = try JSONValue.parse("{\"\(marks)\":1,\"order_id\":\"1\"}")
+        #expect(value["order_id"] == "1")
+        #expect(value.objectValue?.keys.first?.utf8.count == 262_144)
+        let error = try parseError("{\"\(marks)\":1,\"\(marks)\":2}")
+        guard case .duplicateMember(let name) = error.code else {
+            Issue.record("expected a duplicate, got \(error)")
+            return
+        }
+        #expect(name.utf8.count == 262_144)
+        #expect(error.reason.utf8.count < 300, "the message shows an excerpt: \(error.reason.utf8.count) bytes")
     }
 }

@@ -41,4 +41,36 @@ struct JSONStringTests {
         let middle = String(source.dropFirst(2).dropLast(2))
         #expect(JSONString.escaped(middle) == #"a\"b"#)
     }
+
+    @Test("prefix(_:maxBytes:) keeps whole scalars within the byte limit", arguments: [
+        // Text that fits comes back whole.
+        ("", 4, ""),
+        ("abcd", 4, "abcd"),
+        // ASCII is cut at the limit.
+        ("abcdef", 4, "abcd"),
+        ("abcdef", 0, ""),
+        // A multi-byte scalar that would not fit whole is left out: é is 2 bytes, € 3, 😀 4.
+        ("aé", 2, "a"),
+        ("aéb", 3, "aé"),
+        ("€€", 5, "€"),
+        ("a😀", 4, "a"),
+        ("a😀b", 5, "a😀"),
+        // Scalars, not Characters: the cut may part a letter from its combining acute (U+0301).
+        ("ae\u{301}x", 3, "ae"),
+        ("ae\u{301}x", 4, "ae\u{301}"),
+    ] as [(String, Int, String)])
+    func prefix(_ text: String, maxBytes: Int, expected: String) {
+        let kept = JSONString.prefix(text, maxBytes: maxBytes)
+        #expect(kept == expected)
+        #expect(kept.utf8.elementsEqual(expected.utf8))
+        #expect(kept.utf8.count <= maxBytes)
+    }
+
+    @Test("prefix(_:maxBytes:) of a long text is exactly the first bytes when the limit falls between scalars")
+    func prefixOfLongText() {
+        let text = String(repeating: "ab€", count: 100_000)
+        let kept = JSONString.prefix(text, maxBytes: 500)
+        #expect(kept.utf8.count == 500)
+        #expect(text.utf8.starts(with: kept.utf8))
+    }
 }

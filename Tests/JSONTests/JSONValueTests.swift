@@ -70,13 +70,15 @@ struct JSONValueTests {
         #expect(value.kindDescription == expected)
     }
 
-    @Test("kindDescription cuts long strings and numbers to 40 characters")
+    @Test("kindDescription cuts long strings and numbers to 200 bytes on a scalar boundary and gives their length")
     func kindDescriptionTruncates() {
-        let long = String(repeating: "é", count: 100)
-        #expect(JSONValue.string(long).kindDescription == "a string (\"" + String(repeating: "é", count: 40) + "…\")")
-        let digits = String(repeating: "9", count: 60)
+        let long = String(repeating: "é", count: 1_000)  // 2 bytes each
+        #expect(JSONValue.string(long).kindDescription == "a string (\"" + String(repeating: "é", count: 100) + "…\" (2000 bytes))")
+        let digits = String(repeating: "9", count: 600)
         let number = JSONNumber(literal: digits) ?? 0
-        #expect(JSONValue.number(number).kindDescription == "a number (" + String(repeating: "9", count: 40) + "…)")
+        #expect(JSONValue.number(number).kindDescription == "a number (" + String(repeating: "9", count: 200) + "… (600 bytes))")
+        let marks = String(String.UnicodeScalarView((0..<100_000).map { $0 % 2 == 0 ? "\u{301}" : "\u{316}" }))
+        #expect(JSONValue.string("/" + marks).kindDescription.utf8.count < 260)
     }
 
     @Test("values of different kinds are never equal, and equal values hash alike")

@@ -327,7 +327,7 @@ struct EnvelopeNormalizerTests {
     @Test("an EventBridge detail without order_id is rejected, naming the event and the keys found")
     func missingOrderID() throws {
         let message = try #require(Self.invalidMessage(#"{"detail-type":"order.created","source":"demo.orders","detail":{"price":42}}"#))
-        #expect(message == #"expected detail.order_id (a string or an integer) in the order.created event from demo.orders; found keys "price""#)
+        #expect(message == #"expected detail.order_id (a string or an integer) in the "order.created" event from "demo.orders"; found keys "price""#)
     }
 
     // MARK: - S3 notifications
@@ -380,20 +380,18 @@ struct EnvelopeNormalizerTests {
 
     static let badRecords: [BadRecord] = [
         BadRecord(label: "no bucket", record: s3Record(key: "incoming/1.json", bucket: nil),
-                  message: "expected Records[0].s3.bucket.name (a string); found none"),
+                  message: "expected Records[0].s3.bucket.name (a string, at most 1024 bytes); found none"),
         BadRecord(label: "empty bucket name", record: s3Record(key: "incoming/1.json", bucket: ""),
-                  message: #"expected Records[0].s3.bucket.name (a string); found a string ("")"#),
+                  message: #"expected Records[0].s3.bucket.name (a string, at most 1024 bytes); found a string ("")"#),
         BadRecord(label: "empty key", record: s3Record(key: ""),
                   message: #"expected Records[0].s3.object.key (a string); found a string ("")"#),
         BadRecord(label: "no key", record: ["eventSource": "aws:s3", "eventName": "ObjectCreated:Put",
                                             "s3": ["bucket": ["name": "b"], "object": ["size": 1]]],
                   message: "expected Records[0].s3.object.key (a string); found none"),
         BadRecord(label: "SQS record", record: s3Record(key: "incoming/1.json", eventSource: "aws:sqs"),
-                  message: "expected Records[0] to be an S3 notification record (eventSource aws:s3); found eventSource aws:sqs"),
+                  message: "expected Records[0] to be an S3 notification record (eventSource aws:s3); found eventSource \"aws:sqs\""),
         BadRecord(label: "ObjectRemoved", record: s3Record(key: "incoming/1.json", eventName: "ObjectRemoved:Delete"),
-                  message: "expected Records[0] to be an ObjectCreated notification; found ObjectRemoved:Delete"),
-        BadRecord(label: "not an object", record: "not a record",
-                  message: #"expected Records[0] to be an S3 notification record; found a string ("not a record")"#),
+                  message: #"expected Records[0] to be an ObjectCreated notification; found eventName "ObjectRemoved:Delete""#),
         BadRecord(label: "truncated escape", record: s3Record(key: "incoming/100%.json"),
                   message: #"Records[0].s3.object.key "incoming/100%.json" is not valid form-encoded UTF-8"#),
         BadRecord(label: "escape of invalid UTF-8", record: s3Record(key: "incoming/%FF.json"),
@@ -403,7 +401,7 @@ struct EnvelopeNormalizerTests {
         BadRecord(label: "dot-dot file name", record: s3Record(key: "incoming/...json"),
                   message: #"the file name ".." of Records[0].s3.object.key cannot be used as an order key: ".." is not allowed"#),
         BadRecord(label: "control character", record: s3Record(key: "incoming/%01.json"),
-                  message: "the file name \"\u{1}\" of Records[0].s3.object.key cannot be used as an order key: it contains the control character U+0001"),
+                  message: #"the file name "\u0001" of Records[0].s3.object.key cannot be used as an order key: it contains the control character U+0001"#),
     ]
 
     @Test("a bad S3 record is an error in its own slot, naming what was expected and found", arguments: badRecords)
@@ -427,10 +425,15 @@ struct EnvelopeNormalizerTests {
         #expect(try records[2].get().orderID == "3")
     }
 
-    @Test("an S3 notification without records is rejected as a whole", arguments: [
-        (#"{"Records": []}"#, "expected at least one S3 notification record in Records; found an empty list"),
-        (#"{"Records": {}}"#, "expected Records to be a list of S3 notification records; found an empty object"),
-        (#"{"Records": null}"#, "expected Records to be a list of S3 notification records; found null"),
+    static let notS3 = "expected Records to be a list of S3 notification records (objects with s3.bucket.name and s3.object.key); found"
+
+    @Test("Records without an S3 record is not an S3 notification: the whole event is rejected", arguments: [
+        (#"{"Records": []}"#, "\(notS3) an empty list"),
+        (#"{"Records": {}}"#, "\(notS3) an empty object"),
+        (#"{"Records": null}"#, "\(notS3) null"),
+        (#"{"Records": ["not a record"]}"#, #"\#(notS3) a list of 1 whose first element is a string ("not a record")"#),
+        (#"{"Records": [{"eventSource":"aws:sqs","body":"x"}]}"#,
+         #"\#(notS3) a list of 1 whose first element is an object with keys "eventSource", "body""#),
     ])
     func noRecords(_ event: String, _ expected: String) throws {
         #expect(try #require(Self.invalidMessage(event)) == expected)
@@ -441,5 +444,73 @@ struct EnvelopeNormalizerTests {
         #expect(throws: OrderPipelineError.invalidOrderEvent("expected \(EnvelopeNormalizer.expectedShapes); found an empty payload")) {
             try EnvelopeNormalizer.normalize([])
         }
+    }
+
+    // MARK: - Hostile input
+
+    @Test("a raw order that also has a detail string, a Records string or a source is a raw order, as the README's table says", arguments: [
+        #"{"order_id":"r-1","price":1,"detail":"a note"}"#, #"{"order_id":"r-1","price":1,"Records":"none"}"#,
+        #"{"order_id":"r-1","price":1,"Records":[]}"#, #"{"order_id":"r-1","price":1,"Records":[null]}"#,
+        #"{"order_id":"r-1","price":1,"source":"shop","detail-type":"x","detail":"text"}"#,
+    ])
+    func rawOrderWithEnvelopeLikeFields(_ event: String) throws {
+        let order = try Self.single(event)
+        #expect(order.orderID == "r-1")
+        #expect(order.envelope == .raw)
+    }
+
+    @Test("an S3 key whose file name starts with a combining mark names the order after the '/' (split by bytes)")
+    func combiningMarkFileName() throws {
+        let records = try Self.records(Self.s3Event([Self.s3Record(key: "incoming/%CC%B8abc.json")]))
+        #expect(try #require(records.first).get().orderID == "\u{338}abc")
+    }
+
+    @Test("an EventBridge source, detail-type or id over 256 bytes is refused with a short excerpt, never echoed whole",
+          arguments: ["source", "detail-type", "id"])
+    func longEventBridgeField(_ field: String) throws {
+        var event: JSONObject = ["detail-type": "order.created", "source": "demo.orders", "id": "e-1", "detail": ["order_id": "1", "price": 1]]
+        event[field] = .string(String(repeating: "\u{1B}x", count: 50_000))
+        let message = try #require(Self.invalidMessage(JSONValue.object(event).serialized()))
+        #expect(message.hasPrefix("expected the EventBridge \(field) to be a string of at most 256 bytes"))
+        #expect(message.utf8.count < 400)
+        #expect(!message.unicodeScalars.contains("\u{1B}"))
+    }
+
+    @Test("more than 100 S3 records are refused as a whole, counting them without reading each")
+    func tooManyRecords() throws {
+        let message = try #require(Self.invalidMessage(Self.s3Event(Array(repeating: Self.s3Record(key: "incoming/1.json"), count: 101))))
+        #expect(message == "expected at most 100 S3 notification records in Records (S3 sends one per event); found 101")
+        #expect(try Self.records(Self.s3Event(Array(repeating: Self.s3Record(key: "incoming/1.json"), count: 100))).count == 100)
+    }
+
+    @Test("values quoted in messages are short escaped excerpts: a long order id, a long key, control characters", arguments: [
+        #"{"order_id":"\#(String(repeating: "k", count: 100_000))","price":1}"#,
+        #"{"order_id":"a\u001b[2J\r\u0007/b","price":1}"#,
+        #"{"price":1,"\#(String(repeating: "n", count: 100_000))":1}"#,
+        #"{"\u001b[31m":1,"\r\n":2}"#,
+        #"{"detail-type":"t","source":"\u009b2J","detail":{"price":1}}"#,
+    ])
+    func boundedEcho(_ event: String) throws {
+        let message = try #require(Self.invalidMessage(event))
+        #expect(message.utf8.count < 2_048, "\(message.utf8.count) bytes")
+        #expect(!message.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }, "\(message)")
+    }
+
+    @Test("a bad S3 record's long fields are refused with excerpts", arguments: ["eTag", "sequencer", "versionId"])
+    func longRecordField(_ field: String) throws {
+        var record = Self.s3Record(key: "incoming/1.json")
+        guard case .object(var top) = record, case .object(var s3)? = top["s3"], case .object(var object)? = s3["object"] else {
+            Issue.record("fixture shape")
+            return
+        }
+        object[field] = .string(String(repeating: "e", count: 5_000))
+        s3["object"] = .object(object)
+        top["s3"] = .object(s3)
+        record = .object(top)
+        let records = try Self.records(Self.s3Event([record]))
+        let first = try #require(records.first)
+        let message = try #require(Self.recordMessage(first))
+        #expect(message.hasPrefix("expected Records[0].s3.object.\(field) to be at most 1024 bytes"))
+        #expect(message.utf8.count < 400)
     }
 }

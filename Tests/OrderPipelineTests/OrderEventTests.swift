@@ -14,9 +14,9 @@ struct OrderEventTests {
         return order
     }
 
-    /// The payload hash the claim stores: SHA-256 of the canonical serialisation, as the processor computes it.
+    /// The payload hash the claim stores: SHA-256 of the canonical text, as the processor computes it.
     static func payloadHash(_ order: OrderEvent) -> String {
-        SHA256.hash(order.canonicalOrder.canonicalSerialized().utf8).hexEncodedString
+        SHA256.hash(order.canonicalOrderBytes).hexEncodedString
     }
 
     static func s3Order(key: String = "incoming/7.json", size: Int64? = 1024, eTag: String? = "etag-1",
@@ -44,6 +44,42 @@ struct OrderEventTests {
         #expect(reference.canonicalOrder.canonicalSerialized() == #"{"order_id":"123","price":42}"#)
         #expect(candidate.canonicalOrder.canonicalSerialized() == reference.canonicalOrder.canonicalSerialized())
         #expect(Self.payloadHash(candidate) == Self.payloadHash(reference))
+    }
+
+    @Test("the canonical text written from the event's bytes is byte for byte that of the order as a tree", arguments: [
+        eventBridge,
+        #"{"order_id":"n","price":"7.50","items":[{"sku":"a","qty":2.0}],"customer":{"tier":"gold","id":"c"},"note":"a\"b\u2028\u0001é"}"#,
+        "{\"order_id\":1,\"price\":1,\"\u{E9}\":1,\"e\u{301}\":2,\"\\u00ff\":[1e2,-0,0.10]}",
+        #"{"price":1e1,"order_id":"x","order_id2":{"price":"nested is kept as is"}}"#,
+        #""{\"detail-type\":\"t\",\"source\":\"s\",\"detail\":{\"order_id\":9,\"price\":2,\"z\":[]}}""#,
+    ])
+    func canonicalBytesMatchTheTree(_ event: String) throws {
+        let order = try Self.order(event)
+        #expect(order.canonicalOrderBytes == order.canonicalOrder.canonicalSerializedBytes())
+    }
+
+    @Test("the archived document splices the order's text in: the same bytes as the document built as a tree", arguments: [
+        eventBridge, #"{"order_id":"n","price":"7.50","items":[{"sku":"a","qty":2.0}],"note":"a\"b\u2028é"}"#,
+    ])
+    func archivedDocument(_ event: String) throws {
+        let order = try Self.order(event)
+        var tree: JSONObject = ["order_id": .string(order.orderID)]
+        if let price = order.price { tree["price"] = .number(price) }
+        tree["order"] = order.order
+        tree["source"] = order.sourceDocument
+        tree["payload_hash"] = "h"
+        tree["processed_at"] = "2026-11-30T00:00:00.000Z"
+        tree["request_id"] = "r"
+        let document = OrderArchive.document(for: order, payloadHash: "h", processedAt: "2026-11-30T00:00:00.000Z", requestID: "r")
+        #expect(document == JSONValue.object(tree).serializedBytes())
+    }
+
+    @Test("NFC and NFD spellings of a member name are two members, so they hash apart from either alone")
+    func canonicallyEquivalentNamesHashApart() throws {
+        let both = try Self.order("{\"order_id\":1,\"price\":1,\"\u{E9}\":1,\"e\u{301}\":1}")
+        let one = try Self.order("{\"order_id\":1,\"price\":1,\"\u{E9}\":1}")
+        let other = try Self.order("{\"order_id\":1,\"price\":1,\"e\u{301}\":1}")
+        #expect(Set([Self.payloadHash(both), Self.payloadHash(one), Self.payloadHash(other)]).count == 3)
     }
 
     @Test("the payload hash is the SHA-256 of the canonical text")

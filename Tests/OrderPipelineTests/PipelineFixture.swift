@@ -20,7 +20,7 @@ struct PipelineFixture: Sendable {
     let processor: OrderProcessor
     let log: CollectingLog
 
-    init(_ steps: [ScriptedService.Step], maxAttempts: Int? = nil) {
+    init(_ steps: [ScriptedService.Step], maxAttempts: Int? = nil, auditTrail: AuditTrailTables? = nil) {
         let clock = TestClock(Self.start)
         self.clock = clock
         script = ScriptedService(steps, clock: clock)
@@ -32,7 +32,8 @@ struct PipelineFixture: Sendable {
         let ticks = Mutex<UInt64>(0)
         let clocks = PipelineClocks(wallMilliseconds: { clock.now },
                                     monotonicNanoseconds: { ticks.withLock { $0 += 1_000_000; return $0 } })
-        processor = OrderProcessor(claims: ClaimStore(dynamoDB: DynamoDBClient(sender: sender), table: "processed-orders"),
+        processor = OrderProcessor(claims: ClaimStore(dynamoDB: DynamoDBClient(sender: sender), table: "processed-orders",
+                                                      auditTrail: auditTrail),
                                    archive: OrderArchive(s3: S3Client(sender: sender), bucket: "orders", prefix: "raw/events/"),
                                    ttlSeconds: 3_600, deadlineMarginMilliseconds: Self.margin, clocks: clocks)
         handler = OrderHandler(processor: processor, metricsNamespace: "OrderPipeline", functionName: "fn", clocks: clocks)
@@ -49,7 +50,7 @@ struct PipelineFixture: Sendable {
             .map { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// The operations sent, in order: `PutItem`, `PutObject`, `UpdateItem`, `DeleteItem`.
+    /// The operations sent, in order: `PutItem`, `PutObject`, `UpdateItem`, `TransactWriteItems`, `DeleteItem`.
     var operations: [String] {
         script.requests.map { request in
             if let target = request.headers.value(for: "x-amz-target") { return String(target.dropFirst("DynamoDB_20120810.".count)) }

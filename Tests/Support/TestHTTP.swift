@@ -24,7 +24,7 @@ package enum TestHTTP {
 
     package static func send(_ method: String, _ url: String, headers: [HTTPHeader] = [], body: [UInt8] = [],
                      timeoutMilliseconds: Int = 60_000) throws -> Reply {
-        let connection = try HTTPConnection(caBundlePath: nil)
+        let connection = try HTTPConnection(trustStore: nil)
         let response = try connection.perform(HTTPRequest(
             method: method, url: url, headers: headers, body: body,
             timeouts: HTTPTimeouts(connectMilliseconds: 2_000, totalMilliseconds: timeoutMilliseconds)))

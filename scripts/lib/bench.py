@@ -62,6 +62,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
 from fault_proxy import FaultProxy  # noqa: E402
+from tls_front import TLSFront  # noqa: E402
 from local_stack import LocalStack  # noqa: E402
 from runtime_emulator import RuntimeEmulator  # noqa: E402
 from bench_measure import (BenchError, CpuShare, cpu_ns, cpu_ticks, kib, median,  # noqa: E402
@@ -88,7 +89,7 @@ class Bench:
         self.pid_file = os.path.join(self.work, "pids")
         self.tag = datetime.datetime.now(datetime.timezone.utc).strftime("%H%M%S")
         self.children = {}
-        self.stack = self.emu = self.proxy = self.share = None
+        self.stack = self.emu = self.proxy = self.share = self.tls = None
         self.results = {"mode": self.mode, "settings": self.cfg, "notes": []}
         # The harness (moto, the emulator: one GIL) on the other cores, the function on a core of its own,
         # as a Lambda function has its vCPU: without this the scheduler's placement changes from run to
@@ -118,34 +119,38 @@ class Bench:
         impls = self.implementations()
         r["sizes"] = self.sizes()
 
-        floor = self.echo_runtime()
+        floor = None if self.args.only_tls else self.echo_runtime()
         r["floor"] = {}
         if floor:
             say("harness floor: echo runtime")
             r["floor"]["cold"] = self.cold_starts(floor, self.cfg["cold"])
             r["floor"]["batch"] = self.echo_batch(floor)
-        for impl in impls:
+        plain = [] if self.args.only_tls else impls
+        for impl in plain:
             say("%s: cold start x%d" % (impl.label, self.cfg["cold"]))
             r.setdefault(impl.key, {})["cold"] = self.cold_starts(impl, self.cfg["cold"])
         rounds = {impl.key: [] for impl in impls}
-        for round_no in range(1, self.cfg["rounds"] + 1):
+        for round_no in range(1, (0 if self.args.only_tls else self.cfg["rounds"]) + 1):
             for impl in impls:        # alternating, so that drift on the machine hits both alike
                 say("%s, round %d of %d: %d first-time orders, then the same %d again (duplicates)"
                     % (impl.label, round_no, self.cfg["rounds"], self.cfg["batch"], self.cfg["batch"]))
                 rounds[impl.key].append(self.batches(impl, self.cfg["warmup"], self.cfg["batch"], round_no=round_no))
-        for impl in impls:
+        for impl in plain:
             r[impl.key]["batch"] = self.merge_rounds(rounds[impl.key])
-        for impl in impls:
+        for impl in plain:
             say("%s: counting AWS requests through the proxy, then CPU with kept-alive connections" % impl.label)
             r[impl.key]["requests"] = self.count_requests(impl)
         r["concurrency"] = self.concurrency(impls[0])
+
+        if not self.args.no_tls:
+            self.tls_unthrottled(impls)
 
         self.share = CpuShare(self.args.cgroup_name, ["floor", "ours", "peer"])
         r["share"] = {"available": self.share.create()}
         if r["share"]["available"]:
             r["share"]["setting"] = self.share.setting()
             r["share"]["cgroup"] = self.share.parent
-            for impl in ([floor] if floor else []) + impls:
+            for impl in ([floor] if floor else []) + plain:
                 n = self.cfg["share_cold"][impl.key]
                 say("%s at the 128 MB share: cold start x%d" % (impl.label, n))
                 before = self.share.stat(impl.key)
@@ -160,6 +165,8 @@ class Bench:
                                                                      member=impl.key)])
                 after = self.share.stat(impl.key)
                 entry["cpu_stat"] = {k: after.get(k, 0) - before.get(k, 0) for k in after}
+            if self.tls:
+                self.tls_share(impls)
         else:
             r["share"]["reason"] = self.share.reason
             say("the 128 MB CPU share is NOT measured: %s" % self.share.reason)
@@ -176,7 +183,7 @@ class Bench:
             self._kill(proc)
         if self.share:
             self.share.remove()
-        for tool in (self.proxy, self.emu, self.stack):
+        for tool in (self.tls, self.proxy, self.emu, self.stack):
             if tool:
                 try:
                     tool.stop()
@@ -231,7 +238,7 @@ class Bench:
                     "bench-peer", "bench-peer")
         return [ours, peer]
 
-    def base_env(self, impl, endpoint=None):
+    def base_env(self, impl, endpoint=None, tls=False):
         env = {
             "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "TZ": "UTC",
             "AWS_LAMBDA_RUNTIME_API": self.emu.runtime_api,
@@ -247,6 +254,11 @@ class Bench:
         if impl.table:
             env.update(TABLE=impl.table, BUCKET=impl.bucket)
         env.update(impl.extra_env)
+        if tls:
+            # The machine's whole CA bundle plus the test root, as a user would extend it; botocore
+            # reads AWS_CA_BUNDLE, OpenSSL-based clients SSL_CERT_FILE.
+            env.update(AWS_ENDPOINT_URL=endpoint or self.tls.endpoints()["good"],
+                       SSL_CERT_FILE=self.tls.files["bundle"], AWS_CA_BUNDLE=self.tls.files["bundle"])
         return env
 
     def echo_runtime(self):
@@ -273,7 +285,7 @@ class Bench:
         return bench_concurrency.measure(self.emu, self.proxy, spawn, self.mode, self._kill)
 
     # --- processes ----------------------------------------------------------------------------
-    def spawn(self, impl, log_name, member=None, endpoint=None):
+    def spawn(self, impl, log_name, member=None, endpoint=None, tls=False):
         """Starts a function process; returns (Popen, t0) where t0 is its start on time.monotonic().
 
         With a cgroup member: the process starts as `sh -c 'echo $$ > cgroup.procs && read _ && exec
@@ -288,7 +300,7 @@ class Bench:
             time.sleep(2.5 * PERIOD_US / 1e6)
             argv = ["/bin/sh", "-c", 'echo $$ > "$0" && read _ && exec "$@"', self.share.procs_file(member)] + argv
         log = open(os.path.join(self.logs, log_name), "ab")
-        env = self.base_env(impl, endpoint)
+        env = self.base_env(impl, endpoint, tls)
         try:
             if self.function_cpus:
                 os.sched_setaffinity(0, self.function_cpus)     # inherited by the child at fork
@@ -318,16 +330,22 @@ class Bench:
         return proc, t0
 
     def _kill(self, proc):
+        """Kills and reaps the process; returns the CPU it used in all (ms, from wait4's rusage), or None."""
+        cpu_ms = None
         if proc.poll() is None:
             try:
                 proc.kill()
-            except OSError:
+                _, status, usage = os.wait4(proc.pid, 0)
+                proc.returncode = -signal.SIGKILL
+                cpu_ms = (usage.ru_utime + usage.ru_stime) * 1000.0
+            except (OSError, ChildProcessError):
                 pass
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             say("process %d did not exit after SIGKILL" % proc.pid)
         self.children.pop(proc.pid, None)
+        return cpu_ms
 
     def wait_first_next(self, proc, t0, timeout_s=120.0):
         while True:
@@ -375,12 +393,13 @@ class Bench:
         return ms
 
     # --- measurements -------------------------------------------------------------------------
-    def cold_starts(self, impl, n, member=None):
-        colds, firsts, in_cgroup, migrations = [], [], [], []
-        phase = "cold-share" if member else "cold"
+    def cold_starts(self, impl, n, member=None, tls=False):
+        colds, firsts, in_cgroup, migrations, cpus = [], [], [], [], []
+        phase = ("cold-share" if member else "cold") + ("-tls" if tls else "")
         for i in range(n):
             self.emu.reset()
-            proc, t0 = self.spawn(impl, "%s-%s.log" % (impl.key, phase), member=member)
+            proc, t0 = self.spawn(impl, "%s-%s.log" % (impl.key, phase), member=member, tls=tls)
+            cpu = None
             try:
                 first_next = self.wait_first_next(proc, t0)
                 colds.append((first_next - t0) * 1000.0)
@@ -390,8 +409,12 @@ class Bench:
                 oid = self.order_id(impl, phase, i)
                 firsts.append(self.invoke(impl, oid, "first"))
             finally:
-                self._kill(proc)
-        out = {"cold_ms": summary(colds), "first_invoke_ms": summary(firsts), "samples_ms": [round(c, 3) for c in colds]}
+                cpu = self._kill(proc)
+            if cpu is not None:
+                cpus.append(cpu)
+        out = {"cold_ms": summary(colds), "first_invoke_ms": summary(firsts), "samples_ms": [round(c, 3) for c in colds],
+               # exec to the first response (and the /next after it, where the process then waits), all threads
+               "cpu_to_first_response_ms": summary(cpus)}
         if member:
             out["wrapper_migration_ms"] = summary(migrations)
             out["all_in_cgroup"] = all(in_cgroup)
@@ -412,10 +435,10 @@ class Bench:
             self._kill(proc)
         return {"invoke_ms": summary(lat)}
 
-    def batches(self, impl, warmup, n, member=None, round_no=0):
-        phase = ("share" if member else "warm") + ("%d" % round_no if round_no else "")
+    def batches(self, impl, warmup, n, member=None, round_no=0, tls=False):
+        phase = ("share" if member else "warm") + ("%d" % round_no if round_no else "") + ("-tls" if tls else "")
         self.emu.reset()
-        proc, t0 = self.spawn(impl, "%s-batch-%s.log" % (impl.key, phase), member=member)
+        proc, t0 = self.spawn(impl, "%s-batch-%s.log" % (impl.key, phase), member=member, tls=tls)
         try:
             self.wait_first_next(proc, t0)
             warm = [self.order_id(impl, phase + "w", i) for i in range(warmup)]
@@ -492,20 +515,20 @@ class Bench:
         return {"first": {k: median(v) for k, v in first.items()}, "duplicate": {k: median(v) for k, v in dup.items()},
                 "lines": len(first["AWSRequests"]) + len(dup["AWSRequests"])}
 
-    def count_requests(self, impl):
+    def count_requests(self, impl, tls=False):
         """Through the proxy: AWS requests per invocation, then CPU with kept-alive connections.
 
         moto closes the connection after every answer, so on the direct path each AWS request costs
         a new TCP connection; the proxy keeps the function's connection alive (as AWS does) and opens
         the new upstream connections itself, outside the function process."""
-        endpoint = "http://127.0.0.1:%d" % self.proxy.port
+        endpoint = self.tls.endpoints()["good"] if tls else "http://127.0.0.1:%d" % self.proxy.port
         self.emu.reset()
-        proc, t0 = self.spawn(impl, "%s-count.log" % impl.key, endpoint=endpoint)
+        proc, t0 = self.spawn(impl, "%s-count%s.log" % (impl.key, "-tls" if tls else ""), endpoint=endpoint, tls=tls)
         out = {"first": [], "duplicate": []}
         keepalive = {}
         try:
             self.wait_first_next(proc, t0)
-            orders = [self.order_id(impl, "count", i) for i in range(self.cfg["count"])]
+            orders = [self.order_id(impl, "count-tls" if tls else "count", i) for i in range(self.cfg["count"])]
             for kind in ("first", "duplicate"):
                 for oid in orders:
                     self.proxy.reset()
@@ -514,8 +537,10 @@ class Bench:
                     out[kind].append([{"operation": e["operation"], "status": e["status"],
                                        "ms": (e["finished_ms"] or e["started_ms"]) - e["started_ms"]} for e in entries])
             n = self.cfg["batch"]
-            orders = [self.order_id(impl, "keepalive", i) for i in range(n)]
+            orders = [self.order_id(impl, "keepalive" + ("-tls" if tls else ""), i) for i in range(n)]
             self.proxy.reset()
+            if tls:
+                self.tls.reset()
             for kind in ("first", "duplicate"):
                 ticks0, ns0 = cpu_ticks(proc.pid), cpu_ns(proc.pid)
                 for oid in orders:
@@ -524,6 +549,8 @@ class Bench:
                 keepalive[kind] = {"n": n, "cpu_ms_per_invocation": (ticks1 - ticks0) * 1000.0 / CLK_TCK / n,
                                    "schedstat_cpu_ms_per_invocation": None if ns0 is None or ns1 is None else (ns1 - ns0) / 1e6 / n}
             keepalive["new_connections_during_batch"] = self.proxy.stats()["connections_accepted"]
+            if tls:
+                keepalive["tls_front_during_batch"] = self.tls.stats()["good"]
         finally:
             self._kill(proc)
         summary_out = {"keepalive_cpu": keepalive}
@@ -537,6 +564,44 @@ class Bench:
             summary_out[kind] = {"counts": counts, "sequences": sequences,
                                  "moto_ms_median": {k: median(v) for k, v in per_op.items()}}
         return summary_out
+
+    # --- TLS -------------------------------------------------------------------------------------
+    def start_tls(self):
+        """The HTTPS front (AWS-like RSA 2048 chain, generated now) before the counting proxy."""
+        self.tls = TLSFront("127.0.0.1", self.proxy.port, os.path.join(self.work, "tls-pki"), variants=["good"]).start()
+        files = self.tls.files
+        self.results["tls"] = {"endpoint": self.tls.endpoints()["good"], "bundle": files["bundle"],
+                               "system_bundle": files["system_bundle"],
+                               "bundle_certificates": files["system_bundle_certificates"] + 1}
+
+    def tls_unthrottled(self, impls):
+        say("TLS: starting the HTTPS front (leaf + intermediate, RSA 2048) before the proxy")
+        self.start_tls()
+        t = self.results["tls"]
+        for impl in impls:
+            say("%s over TLS: cold start x%d (each with its first order)" % (impl.label, self.cfg["cold"]))
+            entry = t.setdefault(impl.key, {})
+            entry["cold"] = self.cold_starts(impl, self.cfg["cold"], tls=True)
+        for impl in impls:
+            say("%s over TLS: %d first-time orders, then the same %d again" % (impl.label, self.cfg["batch"], self.cfg["batch"]))
+            t[impl.key]["batch"] = self.merge_rounds([self.batches(impl, self.cfg["warmup"], self.cfg["batch"], tls=True)])
+        for impl in impls:
+            say("%s over TLS: counting AWS requests and connections" % impl.label)
+            t[impl.key]["requests"] = self.count_requests(impl, tls=True)
+
+    def tls_share(self, impls):
+        t = self.results["share"].setdefault("tls", {})
+        for impl in impls:
+            n = self.cfg["share_cold"][impl.key]
+            say("%s over TLS at the 128 MB share: cold start x%d, then %d first-time orders and duplicates"
+                % (impl.label, n, self.cfg["share_batch"]))
+            before = self.share.stat(impl.key)
+            entry = t.setdefault(impl.key, {})
+            entry["cold"] = self.cold_starts(impl, n, member=impl.key, tls=True)
+            entry["batch"] = self.merge_rounds([self.batches(impl, self.cfg["share_warmup"], self.cfg["share_batch"],
+                                                             member=impl.key, tls=True)])
+            after = self.share.stat(impl.key)
+            entry["cpu_stat"] = {k: after.get(k, 0) - before.get(k, 0) for k in after}
 
     # --- sizes and the machine ------------------------------------------------------------------
     def sizes(self):
@@ -647,6 +712,8 @@ def main(argv=None):
     ap.add_argument("--out", default=os.path.join(ROOT, "BENCHMARKS.md"))
     ap.add_argument("--cgroup-name", default="order-pipeline-bench-%d" % os.getpid())
     ap.add_argument("--command", default="scripts/bench")
+    ap.add_argument("--no-tls", action="store_true", help="skip the runs over TLS")
+    ap.add_argument("--only-tls", action="store_true", help="only the TLS runs (and what they need): quicker, for iterating")
     ap.add_argument("--render", metavar="RESULTS_JSON", help="only write the report again from an earlier results.json")
     args = ap.parse_args(argv)
     if args.render:

@@ -135,6 +135,86 @@ def build_rows(r):
     return rows, checks
 
 
+def tls_rows(r, checks):
+    """The TLS sections: [(title, rows)], filling `checks` with the TLS targets."""
+    T = TARGETS
+    t, st = r.get("tls") or {}, get(r, "share", "tls") or {}
+    if not t.get("ours"):
+        return []
+    ours, peer = t.get("ours", {}), t.get("peer", {})
+
+    def n_of(a, b):
+        return str(a) if a == b else "%s / %s" % (a, b)
+
+    def target(key, o, q, limit):
+        checks[key] = None if not o or not q else o / q <= limit
+        return "ours/peer ≤ %g (is %s)" % (limit, "n/a" if not o or not q else "%.3f" % (o / q)), mark(checks[key])
+
+    sec = []
+    for label, path in (("cold start: spawn → first /next, median (ms)", ("cold", "cold_ms")),
+                        ("first invocation after cold start, median (ms)", ("cold", "first_invoke_ms"))):
+        o, q = get(ours, *path, "median"), get(peer, *path, "median")
+        tgt, chk = ("ours < %g ms" % T["cold_ms"], mark(None if o is None else o < T["cold_ms"])) if path[1] == "cold_ms" else ("", "")
+        if path[1] == "cold_ms":
+            checks["tls_cold"] = None if o is None else o < T["cold_ms"]
+        sec.append((label, n_of(get(ours, *path, "n"), get(peer, *path, "n")), fmt(o, 2), fmt(q), ratio(q, o), tgt, chk))
+    o, q = get(ours, "cold", "cpu_to_first_response_ms", "median"), get(peer, "cold", "cpu_to_first_response_ms", "median")
+    tgt, chk = target("tls_cpu_first_response", o, q, T["tls_cpu_to_first_response_ratio"])
+    sec.append(("CPU from exec to the first response, median (ms)", n_of(get(ours, "cold", "cpu_to_first_response_ms", "n"),
+                                                                      get(peer, "cold", "cpu_to_first_response_ms", "n")),
+                fmt(o, 2), fmt(q), ratio(q, o), tgt, chk))
+    for kind, label in (("first", "first-time order"), ("duplicate", "duplicate")):
+        for p in ("p50", "p99"):
+            o, q = get(ours, "batch", kind, "latency_ms", p), get(peer, "batch", kind, "latency_ms", p)
+            sec.append(("%s latency %s (ms)" % (label, p), n_of(get(ours, "batch", kind, "latency_ms", "n"),
+                                                                get(peer, "batch", kind, "latency_ms", "n")),
+                        fmt(o), fmt(q), ratio(q, o), "", ""))
+    for kind, label in (("first", "first-time order"), ("duplicate", "duplicate")):
+        o, q = get(ours, "batch", kind, "schedstat_cpu_ms_per_invocation"), get(peer, "batch", kind, "schedstat_cpu_ms_per_invocation")
+        tgt, chk = target("tls_cpu", o, q, T["tls_cpu_ratio"]) if kind == "first" else ("", "")
+        sec.append(("warm CPU per %s, schedstat (ms)" % label, n_of(get(ours, "batch", kind, "latency_ms", "n"),
+                                                               get(peer, "batch", kind, "latency_ms", "n")),
+                    fmt(o, 3), fmt(q, 2), ratio(q, o), tgt, chk))
+    for kind, label, key in (("first", "first-time order", "first_requests"), ("duplicate", "duplicate", "dup_requests")):
+        co, cp = get(ours, "requests", kind, "counts"), get(peer, "requests", kind, "counts")
+        checks["tls_" + key] = None if not co else all(c == T[key] for c in co)
+
+        def show(counts):
+            if not counts:
+                return "n/a"
+            return str(counts[0]) if len(set(counts)) == 1 else "%d–%d" % (min(counts), max(counts))
+        sec.append(("AWS requests per %s (at the proxy)" % label, n_of(len(co or []), len(cp or [])), show(co), show(cp),
+                    "", "ours exactly %d" % T[key], mark(checks["tls_" + key])))
+    fo = get(ours, "requests", "keepalive_cpu", "tls_front_during_batch") or {}
+    fp = get(peer, "requests", "keepalive_cpu", "tls_front_during_batch") or {}
+    sec.append(("new TLS connections during %s kept-alive orders + duplicates (at the front)" % get(ours, "requests", "keepalive_cpu", "first", "n"),
+                "1", str(fo.get("connections", "n/a")), str(fp.get("connections", "n/a")), "", "", ""))
+    sections = [("Over TLS, unthrottled (bundle of %s certificates through SSL_CERT_FILE)" % t.get("bundle_certificates"), sec)]
+
+    so, sp = st.get("ours", {}), st.get("peer", {})
+    if so:
+        sec = []
+        o, q = get(so, "cold", "cold_ms", "median"), get(sp, "cold", "cold_ms", "median")
+        sec.append(("cold start: exec in the cgroup → first /next, median (ms)", n_of(get(so, "cold", "cold_ms", "n"), get(sp, "cold", "cold_ms", "n")),
+                    fmt(o), fmt(q), ratio(q, o), "", ""))
+        o, q = get(so, "cold", "first_invoke_ms", "median"), get(sp, "cold", "first_invoke_ms", "median")
+        tgt, chk = target("tls_first_invoke_share", o, q, T["tls_first_invoke_share_ratio"])
+        sec.append(("first invocation after cold start, median (ms)", n_of(get(so, "cold", "first_invoke_ms", "n"), get(sp, "cold", "first_invoke_ms", "n")),
+                    fmt(o), fmt(q), ratio(q, o), tgt, chk))
+        for kind, label in (("first", "first-time order"), ("duplicate", "duplicate")):
+            o, q = get(so, "batch", kind, "latency_ms", "p50"), get(sp, "batch", kind, "latency_ms", "p50")
+            sec.append(("%s latency p50 (ms)" % label, n_of(get(so, "batch", kind, "latency_ms", "n"), get(sp, "batch", kind, "latency_ms", "n")),
+                        fmt(o), fmt(q), ratio(q, o), "", ""))
+        for kind, label in (("first", "first-time order"), ("duplicate", "duplicate")):
+            o, q = get(so, "batch", kind, "schedstat_cpu_ms_per_invocation"), get(sp, "batch", kind, "schedstat_cpu_ms_per_invocation")
+            sec.append(("CPU per %s, schedstat (ms)" % label, n_of(get(so, "batch", kind, "latency_ms", "n"), get(sp, "batch", kind, "latency_ms", "n")),
+                        fmt(o, 3), fmt(q, 2), ratio(q, o), "", ""))
+        sections.append(("Over TLS at the 128 MB CPU share (%s)" % get(r, "share", "setting"), sec))
+    else:
+        checks["tls_first_invoke_share"] = None
+    return sections
+
+
 def floor_rows(r):
     f, fs = r.get("floor", {}), get(r, "share", "floor") or {}
     if not f:
@@ -163,6 +243,7 @@ def markdown_table(header, rows):
 
 def report(r, command):
     rows, checks = build_rows(r)
+    rows += tls_rows(r, checks)
     header = ["measurement", "N (ours / peer)", "ours", "peer", "peer/ours", "target", ""]
     lines = []
     for title, section in rows:
@@ -201,6 +282,24 @@ def report(r, command):
         ("exactly 3 AWS requests per first-time order", checks.get("first_requests"), "counted: " + counts("first")),
         ("exactly 1 AWS request per duplicate", checks.get("dup_requests"), "counted: " + counts("duplicate")),
     ]
+    tls, tls_share = r.get("tls") or {}, get(r, "share", "tls") or {}
+
+    def tls_value(section, *path):
+        o, q = get(section, "ours", *path), get(section, "peer", *path)
+        return "%s ms against %s ms: %s" % (fmt(o, 2), fmt(q, 1), rel(o, q))
+    if tls.get("ours"):
+        verdicts += [
+            ("over TLS: cold start < 10 ms", checks.get("tls_cold"), "%s ms" % fmt(get(tls, "ours", "cold", "cold_ms", "median"), 2)),
+            ("over TLS: first invocation after a cold start at the 128 MB share ≤ 1/10 of the peer's",
+             checks.get("tls_first_invoke_share"), tls_value(tls_share, "cold", "first_invoke_ms", "median")),
+            ("over TLS: CPU from exec to the first response ≤ 1/20 of the peer's", checks.get("tls_cpu_first_response"),
+             tls_value(tls, "cold", "cpu_to_first_response_ms", "median")),
+            ("over TLS: warm CPU per first-time order ≤ 1/10 of the peer's", checks.get("tls_cpu"),
+             tls_value(tls, "batch", "first", "schedstat_cpu_ms_per_invocation")),
+            ("over TLS: exactly 3 AWS requests per first-time order, 1 per duplicate",
+             None if checks.get("tls_first_requests") is None else bool(checks.get("tls_first_requests") and checks.get("tls_dup_requests")),
+             "counted: %s / %s" % (get(tls, "ours", "requests", "first", "counts"), get(tls, "ours", "requests", "duplicate", "counts"))),
+        ]
     verdict_text = "\n".join("- %s %s%s" % (mark(ok), name, " (not measured)" if ok is None else " — " + value)
                               for name, ok, value in verdicts)
     return table, verdict_text, checks
@@ -378,8 +477,11 @@ nearest-rank percentiles; "median" is the median.
 
 - moto on loopback stands in for DynamoDB and S3; it is Python, a few ms per request, and closes the connection after
   every answer, so on the direct path each AWS request costs both functions a new TCP connection (the "kept-alive
-  via the proxy" rows take that out), and warm latency is mostly moto. Real AWS is further away (TLS, network) and
-  keeps connections; TLS would add CPU to both. Cold start, RSS and request counts do not depend on moto.
+  via the proxy" rows take that out), and warm latency is mostly moto. Real AWS is further away (network) and
+  keeps connections. Cold start, RSS and request counts do not depend on moto.
+- The TLS rows put an HTTPS front (Python's `ssl`, an RSA 2048 leaf + intermediate generated for the run) before
+  the proxy: its handshakes and records cost the harness, not the functions; both functions verify the chain
+  against the machine's CA bundle plus the test root.
 - The emulator is Python in the harness process (GIL shared with moto); its own cost is the harness-floor table.
 - One machine, one run; other load on it shows up as noise (load average and other processes' CPU above).
   Cold-start spawns vary by a few ms, CPU per order by 10-20 % from run to run; hence medians and alternating rounds.

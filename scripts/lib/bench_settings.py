@@ -7,7 +7,9 @@ QUOTA_US, PERIOD_US = 7200, 100000          # 128 MB of 1,769 MB = one vCPU -> 7
 REGION = "us-east-1"
 FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:order-pipeline"
 TARGETS = {"cold_ms": 10.0, "cold_share_ms": 30.0, "cpu_ratio": 0.10, "p50_share_ratio": 0.20,
-           "rss_bytes": 20_000_000, "zip_bytes": 10_000_000, "first_requests": 3, "dup_requests": 1}
+           "rss_bytes": 20_000_000, "zip_bytes": 10_000_000, "first_requests": 3, "dup_requests": 1,
+           # over TLS (issue 10), ours / peer
+           "tls_first_invoke_share_ratio": 0.10, "tls_cpu_to_first_response_ratio": 0.05, "tls_cpu_ratio": 0.10}
 
 # Repetitions. The peer needs seconds to start at the 128 MB share, hence fewer spawns there.
 SETTINGS = {

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The demo behind scripts/demo: the real bootstrap on the local stack, every file in events/
 delivered twice (first time, then as an at-least-once source redelivers it), then what landed
-in S3 and DynamoDB; then again as on Lambda Managed Instances (AWS_LAMBDA_MAX_CONCURRENCY=4):
-one process, four workers, both deliveries of every file at once, into a fresh table and bucket.
+in S3 and DynamoDB: the claim items, the audit trail (one item per completed order) and the
+day's totals; then again as on Lambda Managed Instances (AWS_LAMBDA_MAX_CONCURRENCY=4): one
+process, four workers, both deliveries of every file at once, into a fresh table and bucket.
 Starts moto (SigV4 checking on) and the Runtime API emulator in-process and stops everything it
 started.
 
@@ -28,6 +29,7 @@ if not sys.stdout.isatty():
 TABLE, BUCKET = "processed-orders", "orders-demo"
 CONCURRENT_TABLE, CONCURRENT_BUCKET = "processed-orders-mi", "orders-demo-mi"
 WORKERS = 4
+AUDIT_TABLE, TOTALS_TABLE = "order-audit", "order-totals"   # AUDIT_TABLE, TOTALS_TABLE: the audit trail on
 
 
 def heading(text):
@@ -97,7 +99,7 @@ def concurrent_replay(emulator, events_dir, files, copies):
         DIM, len(threads), elapsed, state["max_pollers_waiting"], state["max_running"], RESET))
 
 
-def show_state(stack, table=TABLE, bucket=BUCKET):
+def show_state(stack, table=TABLE, bucket=BUCKET, audit=True):
     """Prints S3 and DynamoDB; returns (objects written more than once, items not COMPLETED)."""
     state = stack.state(table=table, bucket=bucket)
     heading("S3: s3://%s (versioned; one version per write)" % bucket)
@@ -116,7 +118,33 @@ def show_state(stack, table=TABLE, bucket=BUCKET):
             plain.get("expiry_time")))
     rewritten = [o["key"] for o in state["objects"] if len([v for v in o["versions"] if not v.get("delete_marker")]) != 1]
     unfinished = [i["order_id"]["S"] for i in state["items"] if i.get("status", {}).get("S") != "COMPLETED"]
-    return len(state["objects"]), rewritten, unfinished
+    miscounted = show_audit_trail(stack, [i["order_id"]["S"] for i in state["items"]]) if audit else []
+    return len(state["objects"]), rewritten, unfinished, miscounted
+
+
+def show_audit_trail(stack, completed):
+    """Prints the audit items and the day's totals; returns what is not exactly once."""
+    audit = stack.state(table=AUDIT_TABLE)["items"]
+    heading("DynamoDB: table %s (the audit trail: one item per completed order, written in the completing transaction)"
+            % AUDIT_TABLE)
+    for item in audit:
+        plain = {k: next(iter(v.values())) for k, v in item.items()}
+        print("  %-16s price=%-6s source=%s processed_at=%s request_id=%s" % (
+            plain.get("order_id"), plain.get("price", "-"), plain.get("source"), plain.get("processed_at"),
+            plain.get("request_id")))
+    totals = stack.state(table=TOTALS_TABLE)["items"]
+    heading("DynamoDB: table %s (per UTC day: orders counted once each, revenue as an exact decimal sum)" % TOTALS_TABLE)
+    for item in totals:
+        print("  %s  orders=%s revenue=%s" % (item["day"]["S"], item.get("orders", {}).get("N", "0"),
+                                             item.get("revenue", {}).get("N", "0")))
+    audited = sorted(i["order_id"]["S"] for i in audit)
+    counted = sum(int(i.get("orders", {}).get("N", "0")) for i in totals)
+    problems = []
+    if audited != sorted(completed):
+        problems.append("audit items %s for completed orders %s" % (audited, sorted(completed)))
+    if counted != len(completed):
+        problems.append("%d orders counted for %d completed" % (counted, len(completed)))
+    return problems
 
 
 def main():
@@ -134,7 +162,8 @@ def main():
     log_path = os.path.join(os.environ.get("TMPDIR", "/tmp"), "order-pipeline-demo-%d.log" % os.getpid())
     try:
         stack.start()
-        stack.create_resources(table=TABLE, bucket=BUCKET, versioning=True)
+        stack.create_resources(table=TABLE, bucket=BUCKET, versioning=True,
+                               audit_table=AUDIT_TABLE, totals_table=TOTALS_TABLE)
         emulator.start()
         heading("Local stack")
         print("  moto (DynamoDB + S3, SigV4 signature checking on)  %s" % stack.endpoint)
@@ -150,6 +179,8 @@ def main():
             "AWS_ENDPOINT_URL": stack.endpoint,
             "BUCKET": BUCKET,
             "TABLE": TABLE,
+            "AUDIT_TABLE": AUDIT_TABLE,
+            "TOTALS_TABLE": TOTALS_TABLE,
             "AWS_LAMBDA_FUNCTION_NAME": "order-pipeline-demo",
         }
         with open(log_path, "wb") as log:
@@ -157,17 +188,19 @@ def main():
                                        stdout=log, stderr=subprocess.STDOUT)
             replay(emulator, args.events, files, "First delivery of every file in %s/" % args.events)
             replay(emulator, args.events, files, "Second delivery (an at-least-once source redelivering)")
-        objects, rewritten, unfinished = show_state(stack)
+        objects, rewritten, unfinished, miscounted = show_state(stack)
         with open(log_path, encoding="utf-8", errors="replace") as log:
             lines = [line.rstrip("\n") for line in log if not line.startswith('{"_aws"')]
         heading("Function log (%s; EMF metric lines omitted here)" % ("all" if args.keep_logs else "last 12 lines"))
         for line in (lines if args.keep_logs else lines[-12:]):
             print("  " + line)
-        if rewritten or unfinished:
-            print("\n%sNot exactly once: written more than once %s, not completed %s%s" % (RED, rewritten, unfinished, RESET))
+        if rewritten or unfinished or miscounted:
+            print("\n%sNot exactly once: written more than once %s, not completed %s, audit trail %s%s" % (
+                RED, rewritten, unfinished, miscounted, RESET))
             sys.exit(1)
-        print("\n%s%d orders, each object written exactly once (one version) and every claim COMPLETED;"
-              " the redeliveries, the conflict and the invalid events wrote nothing.%s" % (BOLD, objects, RESET))
+        print("\n%s%d orders, each object written exactly once (one version), every claim COMPLETED, one audit item"
+              " each and each counted once in the totals; the redeliveries, the conflict and the invalid events wrote"
+              " nothing.%s" % (BOLD, objects, RESET))
 
         # Lambda Managed Instances: the same binary, AWS_LAMBDA_MAX_CONCURRENCY=4.
         runtime.kill()
@@ -175,11 +208,12 @@ def main():
         runtime = None
         concurrent_emulator = RuntimeEmulator(port=0, timeout_ms=10000).start()
         stack.create_resources(table=CONCURRENT_TABLE, bucket=CONCURRENT_BUCKET, versioning=True)
-        heading("Lambda Managed Instances: AWS_LAMBDA_MAX_CONCURRENCY=%d, table %s, bucket %s" % (
+        heading("Lambda Managed Instances: AWS_LAMBDA_MAX_CONCURRENCY=%d, table %s, bucket %s (no audit trail)" % (
             WORKERS, CONCURRENT_TABLE, CONCURRENT_BUCKET))
         concurrent_environment = dict(environment, TABLE=CONCURRENT_TABLE, BUCKET=CONCURRENT_BUCKET,
                                       AWS_LAMBDA_RUNTIME_API=concurrent_emulator.runtime_api,
                                       AWS_LAMBDA_MAX_CONCURRENCY=str(WORKERS))
+        del concurrent_environment["AUDIT_TABLE"], concurrent_environment["TOTALS_TABLE"]
         with open(log_path, "wb") as log:
             runtime = subprocess.Popen([args.bootstrap], env=concurrent_environment, stdin=subprocess.DEVNULL,
                                        stdout=log, stderr=subprocess.STDOUT)
@@ -189,7 +223,7 @@ def main():
             print("  %d workers polling /next, one process (pid %d)" % (
                 concurrent_emulator.state()["pollers_waiting"], runtime.pid))
             concurrent_replay(concurrent_emulator, args.events, files, copies=2)
-        objects, rewritten, unfinished = show_state(stack, CONCURRENT_TABLE, CONCURRENT_BUCKET)
+        objects, rewritten, unfinished, _ = show_state(stack, CONCURRENT_TABLE, CONCURRENT_BUCKET, audit=False)
         with open(log_path, encoding="utf-8", errors="replace") as log:
             lines = [line.rstrip("\n") for line in log if not line.startswith('{"_aws"')]
         heading("Function log (JSON with a requestId on every invocation line, as concurrency requires; %s)" % (

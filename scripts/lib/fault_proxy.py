@@ -44,6 +44,12 @@ with other parameters is IdempotentParameterMismatchException, and while the fir
 still in flight TransactionInProgressException (log action "idempotent_refused"). A
 transaction that failed is not remembered: its retry runs again, as on DynamoDB.
 
+moto runs a TransactWriteItems as a series of single writes on a snapshot it restores on
+cancellation, with no lock: a write from another thread in between is lost or half-seen.
+DynamoDB isolates transactions (serializable against other writes to their items), so the
+proxy forwards a TransactWriteItems alone — no other DynamoDB request reaches moto while one
+runs — and every other request as before, concurrently.
+
 Importable: FaultProxy(upstream_host, upstream_port, port=0, admin_port=0) with
 start()/stop()/add_rule()/rules()/log()/held()/release()/stats()/reset().
 """
@@ -112,6 +118,7 @@ class FaultProxy:
         self.upstream = (upstream_host, int(upstream_port))
         self.host, self.port, self.admin_port = host, port, admin_port
         self._lock = threading.Lock()
+        self._isolation = _SharedExclusiveLock()   # TransactWriteItems exclusive, other DynamoDB shared
         self._proxy = self._admin = None
         self._clear_locked()
 
@@ -368,17 +375,29 @@ class _ProxyHandler(_httpkit.Handler):
         return status, None, headers, body
 
     def _forward_as_dynamodb(self, entry, body):
-        """_forward, with DynamoDB's ClientRequestToken semantics for TransactWriteItems."""
+        """_forward, with DynamoDB's ClientRequestToken semantics and isolation for TransactWriteItems."""
         px = self.server.owner
-        if entry["service"] != "dynamodb" or entry["operation"] != "TransactWriteItems":
+        if entry["service"] != "dynamodb":
             return self._forward(body)
+        if entry["operation"] != "TransactWriteItems":
+            with px._isolation.shared():
+                return self._forward(body)
+        return self._forward_transaction(entry, body)
+
+    def _forward_isolated(self, body):
+        """A TransactWriteItems reaches moto alone (see the module doc)."""
+        with self.server.owner._isolation.exclusive():
+            return self._forward(body)
+
+    def _forward_transaction(self, entry, body):
+        px = self.server.owner
         try:
             request = json.loads(body)
         except ValueError:
-            return self._forward(body)
+            return self._forward_isolated(body)
         token = request.pop("ClientRequestToken", None) if isinstance(request, dict) else None
         if token is None:
-            return self._forward(body)
+            return self._forward_isolated(body)
         params = json.dumps(request, sort_keys=True)
         early = px._token_begin(token, params)
         if early is not None:
@@ -387,7 +406,7 @@ class _ProxyHandler(_httpkit.Handler):
             return answer
         answer = None
         try:
-            answer = self._forward(body)
+            answer = self._forward_isolated(body)
             return answer
         finally:
             px._token_end(token, answer or (502, None, [], b""))
@@ -423,6 +442,57 @@ class _ProxyHandler(_httpkit.Handler):
         log.warning("upstream %s:%d failed: %r", *self.server.owner.upstream, err)
         return 502, "Bad Gateway", [("Content-Type", "application/json")], json.dumps(
             {"proxy_error": "upstream failed: %r" % (err,)}).encode()
+
+
+class _SharedExclusiveLock:
+    """Many holders of the shared side at once, or one of the exclusive side; a waiting exclusive
+    holder is not starved (new shared holders wait behind it)."""
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._shared = 0
+        self._exclusive = False
+        self._waiting_exclusive = 0
+
+    class _Hold:
+        def __init__(self, enter, leave):
+            self._enter, self._leave = enter, leave
+
+        def __enter__(self):
+            self._enter()
+
+        def __exit__(self, *exc):
+            self._leave()
+
+    def shared(self):
+        return self._Hold(self._enter_shared, self._leave_shared)
+
+    def exclusive(self):
+        return self._Hold(self._enter_exclusive, self._leave_exclusive)
+
+    def _enter_shared(self):
+        with self._cond:
+            while self._exclusive or self._waiting_exclusive:
+                self._cond.wait()
+            self._shared += 1
+
+    def _leave_shared(self):
+        with self._cond:
+            self._shared -= 1
+            self._cond.notify_all()
+
+    def _enter_exclusive(self):
+        with self._cond:
+            self._waiting_exclusive += 1
+            while self._exclusive or self._shared:
+                self._cond.wait()
+            self._waiting_exclusive -= 1
+            self._exclusive = True
+
+    def _leave_exclusive(self):
+        with self._cond:
+            self._exclusive = False
+            self._cond.notify_all()
 
 
 def _dynamodb_error(code, message):

@@ -15,11 +15,15 @@ CLI:
                  "account_id":"123456789012","role_arn":"arn:aws:iam::...:role/order-pipeline-role"}
 
 Admin API (JSON in/out; it calls moto through boto3 with the user's keys, auth on):
-    POST /resources  {"table":"T","bucket":"B","versioning":true,"key":"order_id"}
+    POST /resources  {"table":"T","bucket":"B","versioning":true,"key":"order_id",
+                      "audit_table":"A","totals_table":"D"}
                      table: partition key `key` (S), PAY_PER_REQUEST, TTL on expiry_time
-                     (on `expiration` when key is "id", Powertools' schema); bucket (+ versioning).
-                     Either may be omitted; existing ones are fine.
-                     -> {"table":{"name","key","ttl_attribute","created"},"bucket":{"name","versioning","created"}}
+                     (on `expiration` when key is "id", Powertools' schema); bucket (+ versioning);
+                     audit_table (key order_id) and totals_table (key day) as the template makes
+                     them for AUDIT_TABLE and TOTALS_TABLE: no TTL (kept for ever).
+                     Each may be omitted; existing ones are fine.
+                     -> {"table":{"name","key","ttl_attribute","created"},"bucket":{"name","versioning","created"},
+                         "audit_table":{"name","key","created"},"totals_table":{"name","key","created"}}
     GET  /state?table=T&bucket=B
                      -> {"items":[DynamoDB JSON exactly as stored, sorted by key],
                          "objects":[{"key","versions":[{"version_id","etag","size","is_latest",
@@ -156,23 +160,32 @@ class LocalStack:
         return {"enabled": bool(enabled),
                 "previous_enabled": previous.get("PREVIOUS_INITIAL_NO_AUTH_ACTION_COUNT") != "inf"}
 
-    def create_resources(self, table=None, bucket=None, versioning=False, key="order_id"):
+    def create_resources(self, table=None, bucket=None, versioning=False, key="order_id",
+                         audit_table=None, totals_table=None):
         out = {}
         if table:
             out["table"] = self._create_table(table, key)
         if bucket:
             out["bucket"] = self._create_bucket(bucket, versioning)
+        for name, kind, table_key in ((audit_table, "audit_table", "order_id"),
+                                      (totals_table, "totals_table", "day")):
+            if name:
+                out[kind] = {"name": name, "key": table_key, "created": self._create_key_table(name, table_key)}
         return out
 
-    def _create_table(self, table, key):
-        ttl_attr = "expiration" if key == "id" else "expiry_time"
-        created = True
+    def _create_key_table(self, table, key):
+        """A PAY_PER_REQUEST table with a string partition key; False if it was there already."""
         try:
             self.ddb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
                                   KeySchema=[{"AttributeName": key, "KeyType": "HASH"}],
                                   AttributeDefinitions=[{"AttributeName": key, "AttributeType": "S"}])
+            return True
         except self.ddb.exceptions.ResourceInUseException:
-            created = False
+            return False
+
+    def _create_table(self, table, key):
+        ttl_attr = "expiration" if key == "id" else "expiry_time"
+        created = self._create_key_table(table, key)
         ttl = self.ddb.describe_time_to_live(TableName=table)["TimeToLiveDescription"]
         if ttl.get("TimeToLiveStatus") != "ENABLED":
             self.ddb.update_time_to_live(TableName=table, TimeToLiveSpecification={
@@ -320,7 +333,7 @@ class _AdminHandler(_httpkit.Handler):
             if route == ("POST", "/resources"):
                 return self.reply_json(200, ls.create_resources(
                     body.get("table"), body.get("bucket"), bool(body.get("versioning")),
-                    body.get("key") or "order_id"))
+                    body.get("key") or "order_id", body.get("audit_table"), body.get("totals_table")))
             if route == ("POST", "/items"):
                 return self.reply_json(200, ls.put_item(body["table"], body["item"]))
             if route == ("POST", "/session"):

@@ -35,8 +35,10 @@ public final class ContainerCredentials: CredentialsSource {
         }
         let response = try get(url, headers: headers)
         guard response.status == 200 else {
-            let error = AWSErrorResponse(response)
-            throw CredentialsError("\(url) answered HTTP \(response.status) to a request with \(tokenDescription): \(error.code) \(error.message)")
+            // The body is part of a credentials response: only an error code shaped like one is named, never free text.
+            let code = AWSErrorResponse(response).code
+            let named = code.utf8.count <= 64 && code.utf8.allSatisfy { $0 < 0x80 && ($0 == UInt8(ascii: ".") || (0x30...0x39).contains($0) || (0x41...0x5A).contains($0 & 0xDF)) }
+            throw CredentialsError("container endpoint \(url) answered HTTP \(response.status)\(named && !code.isEmpty ? " " + code : "") to a request with \(tokenDescription)")
         }
         return try Self.parse(response.body, from: url)
     }
@@ -83,7 +85,7 @@ public final class ContainerCredentials: CredentialsSource {
         var lastError = ""
         for _ in 1...2 {  // one quick retry: the agent may be starting up
             do {
-                if connection == nil { connection = try HTTPConnection(caBundlePath: nil) }
+                if connection == nil { connection = try HTTPConnection(trustStore: nil) }
                 guard let connection else { break }
                 return try connection.perform(HTTPRequest(method: "GET", url: url, headers: headers, timeouts: timeouts))
             } catch {
@@ -97,12 +99,13 @@ public final class ContainerCredentials: CredentialsSource {
         guard let json = try? JSONValue.parse(body),
               let key = json["AccessKeyId"]?.stringValue, let secret = json["SecretAccessKey"]?.stringValue
         else {
-            throw CredentialsError("\(url) answered without AccessKeyId and SecretAccessKey")
+            throw CredentialsError("container endpoint \(url) answered without AccessKeyId and SecretAccessKey (expected a JSON object with both as strings)")
         }
         var expiration: Int64?
         if let text = json["Expiration"]?.stringValue {
             guard let parsed = UTCDateTime.parseISO8601(text) else {
-                throw CredentialsError("\(url) answered an unreadable Expiration \"\(text)\"")
+                // Never quote the field: any part of a credentials response may be a secret.
+                throw CredentialsError("container endpoint \(url) answered an unreadable Expiration (expected an ISO 8601 date-time such as 2026-01-01T00:00:00Z)")
             }
             expiration = parsed
         }

@@ -11,6 +11,8 @@ public struct AWSError: Error, Sendable, CustomStringConvertible {
         case service(status: Int, code: String, message: String)
         /// No complete answer: connection refused or reset, or a timeout.
         case transport(String)
+        /// The endpoint's TLS certificate did not verify: nothing was sent.
+        case certificateRejected(String)
         /// No usable credentials.
         case credentials(String)
         /// An endpoint or other setting cannot work.
@@ -64,6 +66,7 @@ public struct AWSError: Error, Sendable, CustomStringConvertible {
     public var mayHaveBeenApplied: Bool {
         switch kind {
         case .transport: true
+        case .certificateRejected: false
         case .service(let status, _, _): status >= 500
         case .credentials, .configuration: false
         case .unreadableResponse: true
@@ -80,6 +83,8 @@ public struct AWSError: Error, Sendable, CustomStringConvertible {
             if !message.isEmpty { text += ": \(message)" }
         case .transport(let detail):
             text += "connection error: \(detail)"
+        case .certificateRejected(let detail):
+            text += detail
         case .credentials(let detail):
             text += "no credentials: \(detail)"
         case .configuration(let detail):

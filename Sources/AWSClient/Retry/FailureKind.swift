@@ -1,3 +1,5 @@
+import JSON
+
 /// How a failed attempt counts for retrying, as the AWS SDKs' standard retry mode sorts errors.
 public enum FailureKind: Sendable, Equatable {
     /// The service asked us to slow down (`ThrottlingException`, `SlowDown`, 429 …): long backoff.
@@ -26,6 +28,9 @@ public enum FailureKind: Sendable, Equatable {
         "InternalFailure", "ServiceUnavailable", "TransactionConflictException", "ConditionalRequestConflict",
     ]
 
+    /// DynamoDB's cancelled transaction: its kind depends on the reasons it lists.
+    static let transactionCanceledCode = "TransactionCanceledException"
+
     /// Error codes that mean "your clock is off".
     static let clockSkewCodes: Set<String> = [
         "RequestTimeTooSkewed", "RequestExpired", "RequestInTheFuture",
@@ -41,8 +46,13 @@ public enum FailureKind: Sendable, Equatable {
     ///   - status: The HTTP status.
     ///   - code: The AWS error code, if the body or headers named one.
     ///   - message: The AWS error message (a signature refused for its time is only recognisable by it).
+    ///   - details: The parsed error body: a cancelled DynamoDB transaction is sorted by its
+    ///     `CancellationReasons` (conflicts and throttling are retried, anything else is final).
     /// - Returns: How to treat the failure.
-    public static func classify(status: Int, code: String?, message: String?) -> FailureKind {
+    public static func classify(status: Int, code: String?, message: String?, details: JSONValue? = nil) -> FailureKind {
+        if code == transactionCanceledCode {
+            return CancellationReason.reasons(in: details).map(CancellationReason.failureKind(of:)) ?? .permanent
+        }
         if let code {
             if clockSkewCodes.contains(code) { return .clockSkew }
             if code == "InvalidSignatureException", let message,

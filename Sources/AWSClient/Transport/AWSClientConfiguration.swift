@@ -1,3 +1,5 @@
+import HTTP
+
 /// Settings of the AWS client, built once by `main` from the environment.
 public struct AWSClientConfiguration: Sendable, Equatable {
     /// The region requests are signed for and sent to (`AWS_REGION`).
@@ -16,20 +18,20 @@ public struct AWSClientConfiguration: Sendable, Equatable {
     /// Time kept free before the invocation deadline (`DEADLINE_MARGIN_MS`, default 500): no attempt
     /// starts that could run into it, so the claim can still be released and the error reported.
     public var deadlineMarginMilliseconds: Int64
-    /// The CA bundle for TLS.
-    public var caBundlePath: String?
+    /// Where TLS finds the certificate authorities (`SSL_CERT_FILE`, `SSL_CERT_DIR`, the system store).
+    public var trustStore: TrustStoreLocation?
 
     /// Creates a configuration.
     public init(region: String, endpoints: [AWSService: ServiceEndpoint] = [:], connectTimeoutMilliseconds: Int = 1_000,
                 attemptTimeoutMilliseconds: Int = 3_000, maxAttemptsOverride: Int? = nil,
-                deadlineMarginMilliseconds: Int64 = 500, caBundlePath: String? = nil) {
+                deadlineMarginMilliseconds: Int64 = 500, trustStore: TrustStoreLocation? = nil) {
         self.region = region
         self.endpoints = endpoints
         self.connectTimeoutMilliseconds = connectTimeoutMilliseconds
         self.attemptTimeoutMilliseconds = attemptTimeoutMilliseconds
         self.maxAttemptsOverride = maxAttemptsOverride
         self.deadlineMarginMilliseconds = deadlineMarginMilliseconds
-        self.caBundlePath = caBundlePath
+        self.trustStore = trustStore
     }
 
     /// The endpoint of a service.

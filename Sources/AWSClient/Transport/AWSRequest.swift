@@ -49,12 +49,24 @@ public enum AWSRefusal: Sendable, Equatable {
     case errorCode(String)
     /// A status, e.g. S3's 412 for `If-None-Match: *` on an existing key.
     case status(Int)
+    /// DynamoDB's answers to a `TransactWriteItems` that applied nothing and must not be retried as
+    /// such: cancelled because a condition failed (a `ConditionalCheckFailed` reason), or its
+    /// `ClientRequestToken` already used with other parameters. A transaction cancelled only by
+    /// conflicts or throttling is not one of them: the retry policy handles it.
+    case transactionAnswer
+
+    /// DynamoDB's code for a token reused with other parameters.
+    public static let idempotentParameterMismatchCode = "IdempotentParameterMismatchException"
 
     /// Whether an error response is this refusal.
-    func matches(status: Int, code: String) -> Bool {
+    func matches(status: Int, error: AWSErrorResponse) -> Bool {
         switch self {
-        case .errorCode(let expected): code == expected
+        case .errorCode(let expected): error.code == expected
         case .status(let expected): status == expected
+        case .transactionAnswer:
+            error.code == Self.idempotentParameterMismatchCode
+                || (error.code == FailureKind.transactionCanceledCode
+                    && CancellationReason.reasons(in: error.json)?.contains(where: \.conditionFailed) == true)
         }
     }
 }

@@ -37,7 +37,7 @@ public final class AWSRequestSender: Sendable {
                 now: @escaping @Sendable () -> Int64 = { SystemClock.wallMilliseconds() },
                 sleep: @escaping @Sendable (Int64) -> Void = { SystemClock.sleep(milliseconds: $0) },
                 unitRandom: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }) {
-        let open = transports ?? Self.libcurlConnections(caBundlePath: configuration.caBundlePath)
+        let open = transports ?? Self.libcurlConnections(trustStore: configuration.trustStore)
         self.pools = Dictionary(uniqueKeysWithValues: AWSService.allCases.map { service in
             (service, ConnectionPool { () throws(HTTPError) in try open(service) })
         })
@@ -49,9 +49,9 @@ public final class AWSRequestSender: Sendable {
     }
 
     /// Opens kept-alive libcurl connections.
-    private static func libcurlConnections(caBundlePath: String?) -> TransportFactory {
+    private static func libcurlConnections(trustStore: TrustStoreLocation?) -> TransportFactory {
         @Sendable func open(_ service: AWSService) throws(HTTPError) -> any HTTPTransport {
-            try HTTPConnection(caBundlePath: caBundlePath)
+            try HTTPConnection(trustStore: trustStore)
         }
         return open
     }
@@ -98,7 +98,7 @@ public final class AWSRequestSender: Sendable {
                     return .success(response)
                 }
                 let error = AWSErrorResponse(response)
-                if let refusal = request.refusal, refusal.matches(status: response.status, code: error.code) {
+                if let refusal = request.refusal, refusal.matches(status: response.status, error: error) {
                     return .refused(error)
                 }
                 (kind, failure) = classify(response, error, request, &retry, call.logger)
@@ -135,7 +135,7 @@ public final class AWSRequestSender: Sendable {
         let failure = AWSError(service: request.service, operation: request.operation,
                                kind: .service(status: response.status, code: error.code, message: error.message),
                                attempts: retry.attempts, requestID: error.requestID, details: error.json)
-        var kind = FailureKind.classify(status: response.status, code: error.code, message: error.message)
+        var kind = FailureKind.classify(status: response.status, code: error.code, message: error.message, details: error.json)
         if kind == .clockSkew {
             if !retry.clockCorrected, let serverTime = response.header("date").flatMap(HTTPDate.parse) {
                 let offset = serverTime - now()
@@ -165,8 +165,10 @@ public final class AWSRequestSender: Sendable {
             LogField("aws.attempt", .number(JSONNumber(attempts))),
             LogField("error", .string(transportError.description)),
         ])
+        // A certificate that did not verify will not verify on the next attempt either (permanent).
         let failure = AWSError(service: request.service, operation: request.operation,
-                               kind: .transport(transportError.description), attempts: attempts)
+                               kind: transportError.isCertificateFailure ? .certificateRejected(transportError.description)
+                                   : .transport(transportError.description), attempts: attempts)
         let kind: FailureKind = transportError.isTimeout ? .timeout : (transportError.isConnectionFailure ? .transient : .permanent)
         return (kind, failure)
     }

@@ -13,6 +13,9 @@ public struct PipelineConfiguration: Sendable, Equatable {
     public var table: String
     /// `IDEMPOTENCY_TTL_SECONDS`: how long a claim is kept; 0 keeps it for ever.
     public var idempotencyTTLSeconds: Int64
+    /// `AUDIT_TABLE` and `TOTALS_TABLE` (both optional): when either is set, orders complete with one
+    /// `TransactWriteItems` that also writes the audit item and counts the order in the day's totals.
+    public var auditTrail: AuditTrailTables?
     /// `AWS_LAMBDA_LOG_LEVEL`.
     public var logLevel: LogLevel
     /// `AWS_LAMBDA_LOG_FORMAT`.
@@ -54,6 +57,7 @@ public struct PipelineConfiguration: Sendable, Equatable {
         rawPrefix = try Self.normalizedPrefix(value("RAW_PREFIX") ?? "raw/events/", bucket: bucket)
         table = value("TABLE") ?? "processed-orders"
         idempotencyTTLSeconds = try integer("IDEMPOTENCY_TTL_SECONDS", default: 172_800, range: 0...(10 * 365 * 86_400))
+        auditTrail = try Self.auditTrail(audit: value("AUDIT_TABLE"), totals: value("TOTALS_TABLE"), claims: table)
 
         if let text = value("AWS_LAMBDA_LOG_LEVEL") {
             guard let level = LogLevel(awsName: text) else {
@@ -97,7 +101,7 @@ public struct PipelineConfiguration: Sendable, Equatable {
             attemptTimeoutMilliseconds: Int(try integer("AWS_ATTEMPT_TIMEOUT_MS", default: 3_000, range: 50...900_000)),
             maxAttemptsOverride: maxAttempts,
             deadlineMarginMilliseconds: try integer("DEADLINE_MARGIN_MS", default: 500, range: 0...60_000),
-            caBundlePath: CABundle.locate(sslCertFile: value("SSL_CERT_FILE")))
+            trustStore: TrustStoreLocation.resolve(sslCertFile: value("SSL_CERT_FILE"), sslCertDir: value("SSL_CERT_DIR")))
         credentials = CredentialSettings(environment: environment)
     }
 
@@ -115,6 +119,39 @@ public struct PipelineConfiguration: Sendable, Equatable {
             throw ConfigurationError("RAW_PREFIX", "\"\(raw)\" begins with the bucket name \(bucket); keys are relative to the bucket, so objects would land in s3://\(bucket)/\(prefix)/… — drop the \"\(bucket)/\" part")
         }
         return String(prefix) + "/"
+    }
+
+    /// `AUDIT_TABLE` and `TOTALS_TABLE`, checked: table names (or table ARNs), each a table of its own,
+    /// since one transaction cannot act twice on one item and each table has its own key.
+    static func auditTrail(audit: String?, totals: String?, claims: String) throws(ConfigurationError) -> AuditTrailTables? {
+        for (variable, name) in [("AUDIT_TABLE", audit), ("TOTALS_TABLE", totals)] {
+            guard let name else { continue }
+            guard isTableName(name) else {
+                throw ConfigurationError(variable, "expected a DynamoDB table name (3 to 255 of A-Z a-z 0-9 _ - .) or a table ARN, found \"\(name)\"")
+            }
+            if name == claims {
+                throw ConfigurationError(variable, "\"\(name)\" is the claim table (TABLE); the audit trail needs a table of its own")
+            }
+        }
+        if let audit, audit == totals {
+            throw ConfigurationError("TOTALS_TABLE", "\"\(audit)\" is also AUDIT_TABLE; the totals (key day) need a table of their own")
+        }
+        return AuditTrailTables(audit: audit, totals: totals)
+    }
+
+    /// A DynamoDB table name, or the ARN of one (`arn:aws:dynamodb:region:account:table/name`).
+    static func isTableName(_ text: String) -> Bool {
+        var name = Substring(text)
+        if text.hasPrefix("arn:") {
+            guard text.split(separator: ":", omittingEmptySubsequences: false).count == 6,
+                  let slash = text.firstRange(of: ":table/") else { return false }
+            name = text[slash.upperBound...]
+        }
+        return (3...255).contains(name.utf8.count) && name.utf8.allSatisfy { byte in
+            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+        }
     }
 
     /// Why the TTL may be too short, if it is (logged as a warning at start-up).

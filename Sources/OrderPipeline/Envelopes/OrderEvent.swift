@@ -18,18 +18,42 @@ public struct OrderEvent: Sendable, Equatable {
     public var price: JSONNumber?
     /// Where it came from.
     public var envelope: Envelope
-    /// The order as it arrived (EventBridge `detail`, the raw object, or the S3 object's description).
-    public var order: JSONValue
+    /// The order as it arrived (EventBridge `detail`, the raw object, or the S3 object's description),
+    /// kept as its checked JSON text: a 6 MB order costs its 6 MB, not a tree ten times that.
+    public var orderText: JSONText
     /// Whether the event was a JSON string holding the envelope.
     public var wasJSONText: Bool
 
     /// Creates an order event.
     public init(orderID: String, price: JSONNumber?, envelope: Envelope, order: JSONValue, wasJSONText: Bool = false) {
+        self.init(orderID: orderID, price: price, envelope: envelope, orderText: JSONText(order), wasJSONText: wasJSONText)
+    }
+
+    /// Creates an order event from the order's checked text.
+    public init(orderID: String, price: JSONNumber?, envelope: Envelope, orderText: JSONText, wasJSONText: Bool = false) {
         self.orderID = orderID
         self.price = price
         self.envelope = envelope
-        self.order = order
+        self.orderText = orderText
         self.wasJSONText = wasJSONText
+    }
+
+    /// The order as a tree. It costs a tree; the pipeline itself reads `orderText`.
+    public var order: JSONValue { orderText.value }
+
+    /// The canonical text of `canonicalOrder`, written straight from the order's text: what the
+    /// payload hash covers, byte for byte `canonicalOrder.canonicalSerializedBytes()`, in memory
+    /// linear in the order's size.
+    public var canonicalOrderBytes: [UInt8] {
+        switch envelope {
+        case .s3:
+            return canonicalOrder.canonicalSerializedBytes()
+        case .eventBridge, .raw:
+            var overriding: [(String, JSONValue)] = [("order_id", .string(orderID))]
+            if let price { overriding.append(("price", .number(price))) }
+            guard orderText.kind == .object else { return JSONValue.object(JSONObject(overriding)).canonicalSerializedBytes() }
+            return orderText.canonicalSerializedBytes(overriding: overriding)
+        }
     }
 
     /// What the payload hash covers: the order with `order_id` as a string and the price as a number,

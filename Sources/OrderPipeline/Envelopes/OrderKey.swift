@@ -10,7 +10,7 @@ public enum OrderKey {
         let length = key.utf8.count
         if length == 0 { return "it is empty" }
         if length > maximumBytes { return "it is \(length) UTF-8 bytes long (at most \(maximumBytes))" }
-        if key == "." || key == ".." { return "\"\(key)\" is not allowed" }
+        if key.utf8.elementsEqual(".".utf8) || key.utf8.elementsEqual("..".utf8) { return "\"\(key)\" is not allowed" }
         // Bytes, not Characters: "/" followed by a combining mark is one Character that is not "/".
         if key.utf8.contains(UInt8(ascii: "/")) { return "it contains '/'" }
         if let control = key.unicodeScalars.first(where: isControl) {

@@ -118,16 +118,7 @@ public final class OrderHandler: InvocationHandler, Sendable {
 
     /// At most `maxBytes` of UTF-8 (cut on a scalar boundary, "…" when cut), control characters escaped.
     static func excerpt(_ text: String, maxBytes: Int) -> String {
-        var result = ""
-        var bytes = 0
-        for scalar in text.unicodeScalars {
-            let isControl = scalar.value < 0x20 || scalar.value == 0x7F
-            let piece = isControl ? "\\u{\([UInt8(scalar.value)].hexEncodedString)}" : String(scalar)
-            bytes += piece.utf8.count
-            guard bytes <= maxBytes else { return result + "…" }
-            result += piece
-        }
-        return result
+        JSONString.excerpt(text, limit: maxBytes, quoted: false)
     }
 
     /// Logs a failed invocation once, at a level that matches what the operator must do about it.

@@ -58,7 +58,7 @@ public final class OrderProcessor: Sendable {
                  metrics: inout InvocationMetrics) -> Result<ProcessedOrder, OrderPipelineError> {
         var call = call.with(deadlineMilliseconds: context.deadlineMilliseconds)
         call.logger = call.logger.with("order_id", .string(event.orderID))
-        let run = Run(event: event, payloadHash: SHA256.hash(event.canonicalOrder.canonicalSerializedBytes()).hexEncodedString,
+        let run = Run(event: event, payloadHash: SHA256.hash(event.canonicalOrderBytes).hexEncodedString,
                       s3Key: archive.objectKey(for: event.orderID), owner: context.requestID, call: call)
         do throws(OrderPipelineError) {
             try checkTimeLeft(run)
@@ -172,6 +172,9 @@ public final class OrderProcessor: Sendable {
     }
 
     /// 3. Complete, only while the claim is ours; a takeover is logged, the new owner completes.
+    /// With the audit trail this one request also writes the audit item and counts the order in the
+    /// day's totals — whichever run completes the order does, once (a run that met an earlier run's
+    /// object through S3's 412 completes and counts it).
     private func complete(_ run: Run, _ processed: ProcessedOrder, previous: ClaimRecord?) throws(OrderPipelineError) {
         let result: String
         let completedAt: String?
@@ -181,34 +184,55 @@ public final class OrderProcessor: Sendable {
         case .duplicate(_, _, let processedAt):
             (result, completedAt) = (previous?.result ?? processed.responseText, processedAt)
         }
-        let completion: ClaimStore.CompletionOutcome
+        let now = clocks.wallMilliseconds()
+        let audit = AuditEntry(
+            orderID: run.event.orderID, requestID: run.owner,
+            processedAt: completedAt ?? UTCDateTime(millisecondsSinceEpoch: now).iso8601, s3Key: run.s3Key,
+            payloadHash: run.payloadHash, source: run.event.sourceLabel,
+            price: run.event.price.map { AuditEntry.plainDecimal($0.canonicalLiteral) })
+        let completion = ClaimStore.Completion(orderID: run.event.orderID, owner: run.owner, processedAt: completedAt,
+                                               result: result, expiryTimeSeconds: expiryTime(at: now), audit: audit)
+        var outcome = try completeClaim(completion, auditing: true, run)
+        if case .alreadyAudited(let earlier) = outcome {
+            if let earlier, !earlier.payloadHash.isEmpty, earlier.payloadHash != run.payloadHash {
+                throw .orderConflict("order \(run.quotedID) not completed: the audit trail has it with different content (completed by request \(earlier.requestID) at \(earlier.processedAt), payload hash \(earlier.payloadHash.prefix(12))…, this event \(run.payloadHash.prefix(12))…); not counted (\(release(run)))")
+            }
+            run.call.logger.warn("Order \(run.event.orderID) is already in the audit trail (completed by request \(earlier?.requestID ?? "?") at \(earlier?.processedAt ?? "?")): its claim is completed without counting it again")
+            outcome = try completeClaim(completion, auditing: false, run)
+        }
+        if case .takenOver(let newOwner) = outcome {
+            run.call.logger.warn("Claim on order \(run.event.orderID) was taken over by request \(newOwner ?? "?") before completion; the object is in place and the new owner completes it")
+        }
+    }
+
+    private func completeClaim(_ completion: ClaimStore.Completion, auditing: Bool,
+                               _ run: Run) throws(OrderPipelineError) -> ClaimStore.CompletionOutcome {
         do {
-            completion = try claims.complete(orderID: run.event.orderID, owner: run.owner, processedAt: completedAt, result: result,
-                                             expiryTimeSeconds: expiryTime(at: clocks.wallMilliseconds()), run.call)
+            return try claims.complete(completion, auditing: auditing, run.call)
         } catch {
             throw fail(error, run)
-        }
-        if case .takenOver(let newOwner) = completion {
-            run.call.logger.warn("Claim on order \(run.event.orderID) was taken over by request \(newOwner ?? "?") before completion; the object is in place and the new owner completes it")
         }
     }
 
     /// 4. Release our claim so the platform's retry can claim at once, then describe the failure.
     private func fail(_ error: AWSError, _ run: Run) -> OrderPipelineError {
+        .dependencyFailure("\(error) (order \(run.quotedID): \(release(run)))")
+    }
+
+    /// Deletes our claim if it is still ours and in progress; says what became of it.
+    private func release(_ run: Run) -> String {
         // The release has its own budget: the margin kept free before the deadline, less the time
         // to post the error.
         let release = run.call.with(deadlineMilliseconds: run.call.deadlineMilliseconds,
                                     marginMilliseconds: Self.errorPostingMilliseconds)
-        var note: String
         do {
-            note = try claims.release(orderID: run.event.orderID, owner: run.owner, release)
+            return try claims.release(orderID: run.event.orderID, owner: run.owner, release)
                 ? "claim released; a retry can start at once"
                 : "no claim of ours to release"
         } catch let releaseError {
             run.call.logger.warn("Could not release claim on order \(run.event.orderID): \(releaseError)")
-            note = "claim not released; if it was written, it lapses at this invocation's deadline"
+            return "claim not released; if it was written, it lapses at this invocation's deadline"
         }
-        return .dependencyFailure("\(error) (order \(run.quotedID): \(note))")
     }
 
     private func logDone(_ run: Run, _ outcome: OrderOutcome) {
