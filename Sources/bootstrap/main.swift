@@ -34,7 +34,8 @@ func makeHandler(_ configuration: PipelineConfiguration) -> OrderHandler {
     let processor = OrderProcessor(claims: claims, archive: archive, ttlSeconds: configuration.idempotencyTTLSeconds,
                                    deadlineMarginMilliseconds: configuration.aws.deadlineMarginMilliseconds, clocks: .system)
     return OrderHandler(processor: processor, metricsNamespace: configuration.metricsNamespace,
-                        functionName: configuration.functionName, clocks: .system)
+                        functionName: configuration.functionName, clocks: .system,
+                        batchConcurrency: configuration.batchConcurrency)
 }
 
 /// A logger before the configuration is known: the log variables alone, with safe defaults (JSON

@@ -18,11 +18,29 @@ extension EndToEnd {
             "08-invalid-missing-order-id.json": ("InvalidOrderEvent", "InvalidOrderEvent"),
             "09-invalid-unsafe-key.json": ("InvalidOrderEvent", "InvalidOrderEvent"),
             "10-invalid-not-json.txt": ("InvalidOrderEvent", "InvalidOrderEvent"),
+            // Batches answer with the messageIds that failed: the same ones both times (the good ones are duplicates then).
+            "11-sqs-standard-batch.json": ("failed [c0ffee00-0000-4000-8000-000000001103, c0ffee00-0000-4000-8000-000000001104]",
+                                           "failed [c0ffee00-0000-4000-8000-000000001103, c0ffee00-0000-4000-8000-000000001104]"),
+            "12-sqs-fifo-batch.json": ("failed [c0ffee00-0000-4000-8000-000000001202, c0ffee00-0000-4000-8000-000000001203]",
+                                       "failed [c0ffee00-0000-4000-8000-000000001202, c0ffee00-0000-4000-8000-000000001203]"),
+            "13-sqs-sns-and-s3-bodies.json": ("failed []", "failed []"),
+            "14-sns-order.json": ("first_time G-1111", "duplicate G-1111"),
+            "15-pipes-eventbridge.json": ("first_time H-2222", "duplicate H-2222"),
+            "16-pipes-sqs-batch.json": ("failed [c0ffee00-0000-4000-8000-000000001602]", "failed [c0ffee00-0000-4000-8000-000000001602]"),
+            "17-s3-test-event.json": ("ignored s3:TestEvent", "ignored s3:TestEvent"),
         ]
+
+        /// Orders the sample files write, each exactly once.
+        static let orders = ["123", "A-1001", "B-2002", "big order-3003", "4004", "C-5005", "F-6001", "F-7001", "D-8008", "E-9009",
+                             "G-1111", "H-2222", "I-3333"]
 
         /// Reduces a response to "first_time ID", "duplicate ID" or the error type.
         static func summary(_ invocation: RuntimeEmulator.Invocation) -> String {
             if let errorType = invocation.errorType { return errorType }
+            if let failures = invocation.body?["batchItemFailures"]?.arrayValue {
+                return "failed [\(failures.map { $0["itemIdentifier"]?.stringValue ?? "?" }.joined(separator: ", "))]"
+            }
+            if let ignored = invocation.body?["ignored"]?.stringValue { return "ignored \(ignored)" }
             let body = invocation.body?["results"]?[0] ?? invocation.body
             let orderID = body?["order_id"]?.stringValue ?? "?"
             if body?["first_time"]?.boolValue == true { return "first_time \(orderID)" }
@@ -47,15 +65,15 @@ extension EndToEnd {
             #expect(bootstrap.isRunning, "invalid events must not end the runtime loop")
 
             let state = try stack.state()
-            let expectedKeys = ["raw/events/123.json", "raw/events/A-1001.json", "raw/events/B-2002.json", "raw/events/big order-3003.json"]
+            let expectedKeys = Self.orders.map { "raw/events/\($0).json" }
             #expect(state.objectKeys.sorted() == expectedKeys.sorted())
             for key in expectedKeys {
                 #expect(state.versions(of: key).count == 1, "\(key) must be written exactly once")
             }
-            for orderID in ["123", "A-1001", "B-2002", "big order-3003"] {
+            for orderID in Self.orders {
                 state.expectCompleted(orderID, "order \(orderID)")
             }
-            #expect(state.items.count == 4, "invalid events must not leave claims behind")
+            #expect(state.items.count == Self.orders.count, "invalid and skipped records must not leave claims behind")
 
             let document = try #require(try state.document("raw/events/123.json"))
             #expect(document["order_id"]?.stringValue == "123")

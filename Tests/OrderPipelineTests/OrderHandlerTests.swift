@@ -68,8 +68,8 @@ struct OrderHandlerTests {
 
     @Test("a long order ID in the summary is cut too")
     func longOrderID() {
-        let failures: [(index: Int, orderID: String?, error: OrderPipelineError)] =
-            [(0, String(repeating: "x", count: 10_000), .dependencyFailure(String(repeating: "y", count: 10_000)))]
+        let failures: [(label: String, orderID: String?, error: OrderPipelineError)] =
+            [("Records[0]", String(repeating: "x", count: 10_000), .dependencyFailure(String(repeating: "y", count: 10_000)))]
         let summary = OrderHandler.batchSummary(failures: failures, records: 1, processed: 0)
         #expect(summary.utf8.count < 500)
         #expect(summary.hasPrefix("1 of 1 S3 records failed: Records[0] (order "))

@@ -128,6 +128,16 @@ struct PipelineConfigurationTests {
         #expect(error.description.hasPrefix("IDEMPOTENCY_TTL_SECONDS: "))
     }
 
+    @Test("BATCH_CONCURRENCY: 8 by default, 1 to 64 accepted, anything else rejected naming the variable")
+    func batchConcurrency() throws {
+        #expect(try Self.configuration().batchConcurrency == 8)
+        #expect(try Self.configuration(["BATCH_CONCURRENCY": "1"]).batchConcurrency == 1)
+        #expect(try Self.configuration(["BATCH_CONCURRENCY": " 64 "]).batchConcurrency == 64)
+        for raw in ["0", "65", "-2", "eight", "2.5"] {
+            #expect(Self.error(["BATCH_CONCURRENCY": raw]) == ConfigurationError("BATCH_CONCURRENCY", "expected a whole number from 1 to 64, found \"\(raw)\""))
+        }
+    }
+
     @Test("a TTL shorter than the 30 h retry horizon gets a warning; 0 (for ever) and longer ones do not", arguments: [
         ("1", true), ("3600", true), ("107999", true), ("108000", false), ("172800", false), ("0", false),
     ])

@@ -19,11 +19,21 @@ struct PipelineFixture: Sendable {
     let handler: OrderHandler
     let processor: OrderProcessor
     let log: CollectingLog
+    let logFormat: LogFormat
 
-    init(_ steps: [ScriptedService.Step], maxAttempts: Int? = nil, auditTrail: AuditTrailTables? = nil) {
+    /// - Parameters:
+    ///   - steps: The scripted answers, in order.
+    ///   - maxAttempts: The AWS retry budget.
+    ///   - batchConcurrency: Records of a batch in flight at once; 1 keeps the script's order deterministic.
+    ///   - fallback: Answers requests once the steps run out (concurrent tests answer by request, not by order).
+    ///   - auditTrail: The audit and totals tables, when the completion is a transaction.
+    init(_ steps: [ScriptedService.Step], maxAttempts: Int? = nil, batchConcurrency: Int = 1,
+         fallback: (@Sendable (HTTPRequest) -> HTTPResponse)? = nil, logFormat: LogFormat = .text,
+         auditTrail: AuditTrailTables? = nil) {
+        self.logFormat = logFormat
         let clock = TestClock(Self.start)
         self.clock = clock
-        script = ScriptedService(steps, clock: clock)
+        script = ScriptedService(steps, clock: clock, fallback: fallback)
         let configuration = AWSClientConfiguration(region: "eu-west-1", maxAttemptsOverride: maxAttempts,
                                                    deadlineMarginMilliseconds: Self.margin)
         let credentials = CredentialsProvider(sources: [StaticCredentials()], now: { clock.now })
@@ -36,11 +46,12 @@ struct PipelineFixture: Sendable {
                                                       auditTrail: auditTrail),
                                    archive: OrderArchive(s3: S3Client(sender: sender), bucket: "orders", prefix: "raw/events/"),
                                    ttlSeconds: 3_600, deadlineMarginMilliseconds: Self.margin, clocks: clocks)
-        handler = OrderHandler(processor: processor, metricsNamespace: "OrderPipeline", functionName: "fn", clocks: clocks)
+        handler = OrderHandler(processor: processor, metricsNamespace: "OrderPipeline", functionName: "fn", clocks: clocks,
+                               batchConcurrency: batchConcurrency)
         log = CollectingLog()
     }
 
-    var logger: Logger { Logger(level: .info, format: .text, sink: log.sink) }
+    var logger: Logger { Logger(level: .info, format: logFormat, sink: log.sink) }
 
     /// Runs an event through the handler with a deadline `timeLeft` ms away.
     func invoke(_ event: String, timeLeft: Int64 = 10_000) -> Result<String, FunctionError> {

@@ -281,12 +281,17 @@ struct TemplateTests {
         let queue = try template.resource("OrderQueue", type: "AWS::SQS::Queue")
         let function = try template.resource("OrderFunction", type: "AWS::Lambda::Function")
         let timeout = try #require(function["Timeout"] as? Int)
-        #expect((queue["VisibilityTimeout"] as? Int ?? 0) >= 6 * timeout, "visibility timeout below 6x the function timeout")
+        let mapping = try template.resource("OrderQueueEventSource", type: "AWS::Lambda::EventSourceMapping")
+        let window = try #require(mapping["MaximumBatchingWindowInSeconds"] as? Int)
+        #expect((queue["VisibilityTimeout"] as? Int ?? 0) >= 6 * timeout + window,
+                "visibility timeout below 6x the function timeout plus the batching window")
+        let variables = (function["Environment"] as? [String: Any])?["Variables"] as? [String: Any] ?? [:]
+        let concurrency = try #require((variables["BATCH_CONCURRENCY"] as? String).flatMap { Int($0) })
+        #expect((1...64).contains(concurrency), "BATCH_CONCURRENCY within what the function accepts")
         let redrive = queue["RedrivePolicy"] as? [String: Any] ?? [:]
         #expect(Self.same(redrive["deadLetterTargetArn"], ["Fn::GetAtt": ["OrderQueueDeadLetterQueue", "Arn"]]))
         #expect((redrive["maxReceiveCount"] as? Int ?? 0) > 1)
 
-        let mapping = try template.resource("OrderQueueEventSource", type: "AWS::Lambda::EventSourceMapping")
         #expect(template.resources["OrderQueueEventSource"]?["Condition"] as? String == "QueueEnabled")
         #expect(Self.same(mapping["EventSourceArn"], ["Fn::GetAtt": ["OrderQueue", "Arn"]]))
         #expect(mapping["FunctionResponseTypes"] as? [String] == ["ReportBatchItemFailures"])

@@ -142,6 +142,11 @@ class Bench:
             r[impl.key]["requests"] = self.count_requests(impl)
         r["concurrency"] = self.concurrency(impls[0])
 
+        for impl in plain:
+            say("%s: 10-record SQS batches (partial batch responses), straight to moto, then with %d ms per AWS request"
+                % (impl.label, self.cfg["sqs_slow_delay_ms"]))
+            r[impl.key]["sqs"] = self.sqs_batches(impl)
+
         if not self.args.no_tls:
             self.tls_unthrottled(impls)
 
@@ -564,6 +569,62 @@ class Bench:
             summary_out[kind] = {"counts": counts, "sequences": sequences,
                                  "moto_ms_median": {k: median(v) for k, v in per_op.items()}}
         return summary_out
+
+    SQS_RECORDS = 10
+
+    def sqs_event(self, order_ids, phase):
+        """An SQS event as Lambda delivers it: one record per order, each body an EventBridge event."""
+        return json.dumps({"Records": [{
+            "messageId": "%s-%s-%d" % (self.tag, phase, i), "receiptHandle": "rh-%d" % i,
+            "body": self.event(oid).decode(), "attributes": {"ApproximateReceiveCount": "1"}, "messageAttributes": {},
+            "md5OfBody": "0", "eventSource": "aws:sqs", "eventSourceARN": "arn:aws:sqs:%s:123456789012:orders" % REGION,
+            "awsRegion": REGION} for i, oid in enumerate(order_ids)]}).encode()
+
+    def invoke_sqs(self, impl, order_ids, phase):
+        start = time.perf_counter()
+        headers, body = self.emu.invoke(self.sqs_event(order_ids, phase))
+        ms = (time.perf_counter() - start) * 1000.0
+        try:
+            answer = json.loads(body)
+        except ValueError:
+            answer = None
+        if headers.get("X-Amz-Function-Error") or not isinstance(answer, dict) or answer.get("batchItemFailures") != []:
+            raise BenchError("%s answered a %d-record SQS batch with %s" % (impl.label, len(order_ids), body[:500].decode("utf-8", "replace")))
+        return ms
+
+    def sqs_batches(self, impl):
+        """10-record SQS batches: latency and CPU per batch straight to moto (first time, then redelivered as
+        duplicates), then latency with every AWS request delayed at the proxy, where records in flight
+        together (ours) or one after the other (the peer's BatchProcessor) decide the time."""
+        n, slow_n, delay = self.cfg["sqs_batches"], self.cfg["sqs_slow_batches"], self.cfg["sqs_slow_delay_ms"]
+        out = {"records": self.SQS_RECORDS, "delay_ms": delay}
+        self.emu.reset()
+        proc, t0 = self.spawn(impl, "%s-sqs.log" % impl.key)
+        try:
+            self.wait_first_next(proc, t0)
+            self.invoke_sqs(impl, [self.order_id(impl, "sqsw", i) for i in range(self.SQS_RECORDS)], "sqsw")
+            batches = [[self.order_id(impl, "sqs%d" % b, i) for i in range(self.SQS_RECORDS)] for b in range(n)]
+            for kind in ("first", "duplicate"):
+                ticks0, ns0 = cpu_ticks(proc.pid), cpu_ns(proc.pid)
+                lat = [self.invoke_sqs(impl, batch, "sqs%d" % b) for b, batch in enumerate(batches)]
+                ticks1, ns1 = cpu_ticks(proc.pid), cpu_ns(proc.pid)
+                out[kind] = {"latency_ms": summary(lat), "cpu_ms_per_batch": (ticks1 - ticks0) * 1000.0 / CLK_TCK / n,
+                             "schedstat_cpu_ms_per_batch": None if ns0 is None or ns1 is None else (ns1 - ns0) / 1e6 / n}
+        finally:
+            self._kill(proc)
+        self.emu.reset()
+        self.proxy.reset()
+        proc, t0 = self.spawn(impl, "%s-sqs-slow.log" % impl.key, endpoint="http://127.0.0.1:%d" % self.proxy.port)
+        try:
+            self.wait_first_next(proc, t0)
+            self.proxy.add_rule(match={}, action="delay", delay_ms=delay, times=-1)
+            lat = [self.invoke_sqs(impl, [self.order_id(impl, "sqsslow%d" % b, i) for i in range(self.SQS_RECORDS)], "slow%d" % b)
+                   for b in range(slow_n)]
+            out["slow_first"] = {"latency_ms": summary(lat)}
+        finally:
+            self.proxy.reset()
+            self._kill(proc)
+        return out
 
     # --- TLS -------------------------------------------------------------------------------------
     def start_tls(self):

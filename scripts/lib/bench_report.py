@@ -215,6 +215,29 @@ def tls_rows(r, checks):
     return sections
 
 
+def sqs_rows(r):
+    """The 10-record SQS batch rows: ours (records in flight together) and the peer (Powertools' BatchProcessor)."""
+    ours, peer = get(r, "ours", "sqs") or {}, get(r, "peer", "sqs") or {}
+    if not ours:
+        return []
+    records, delay = ours.get("records", 10), ours.get("delay_ms")
+
+    def row(label, *path, digits=1):
+        o, q = get(ours, *path), get(peer, *path)
+        n_o, n_p = get(ours, path[0], "latency_ms", "n"), get(peer, path[0], "latency_ms", "n")
+        n = str(n_o) if n_o == n_p else "%s / %s" % (n_o, n_p)
+        return (label, n, fmt(o, digits), fmt(q, digits), ratio(q, o), "", "")
+    rows = [
+        row("first-time batch: invoke → partial batch response, p50 (ms)", "first", "latency_ms", "p50"),
+        row("redelivered batch (10 duplicates), p50 (ms)", "duplicate", "latency_ms", "p50"),
+        row("CPU per first-time batch (ms, /proc ticks)", "first", "cpu_ms_per_batch", digits=2),
+        row("CPU per redelivered batch (ms, /proc ticks)", "duplicate", "cpu_ms_per_batch", digits=2),
+        row("first-time batch with %s ms added to every AWS request at the proxy, p50 (ms)" % delay, "slow_first", "latency_ms", "p50"),
+    ]
+    return [("SQS: a %d-record batch (ours: records in flight together, BATCH_CONCURRENCY 8; peer: Powertools BatchProcessor"
+             " + idempotent_function, one record after the other)" % records, rows)]
+
+
 def floor_rows(r):
     f, fs = r.get("floor", {}), get(r, "share", "floor") or {}
     if not f:
@@ -244,6 +267,7 @@ def markdown_table(header, rows):
 def report(r, command):
     rows, checks = build_rows(r)
     rows += tls_rows(r, checks)
+    rows += sqs_rows(r)
     header = ["measurement", "N (ours / peer)", "ours", "peer", "peer/ours", "target", ""]
     lines = []
     for title, section in rows:
@@ -458,7 +482,9 @@ the peer alternating, each round a new process that gets {s['warmup']} warm-up o
 {s['batch']} unique first-time orders, then the same {s['batch']} as duplicates (latency percentiles over all rounds' orders,
 CPU the median of the rounds); AWS requests: {s['count']} first-time orders and their {s['count']} duplicates through the proxy;
 at the 128 MB share: cold start {s['share_cold']['ours']} (ours) / {s['share_cold']['peer']} (peer) / {s['share_cold']['floor']}
-(echo runtime) spawns, then {s['share_batch']} first-time orders and {s['share_batch']} duplicates each. p50/p99 are
+(echo runtime) spawns, then {s['share_batch']} first-time orders and {s['share_batch']} duplicates each. SQS: {s.get('sqs_batches', 'n/a')} batches of
+10 new orders, then the same batches redelivered, in one process; then {s.get('sqs_slow_batches', 'n/a')} batches in a new process with
+{s.get('sqs_slow_delay_ms', 'n/a')} ms added to every AWS request at the proxy. p50/p99 are
 nearest-rank percentiles; "median" is the median.
 
 ## Deployables

@@ -14,7 +14,9 @@ TARGETS = {"cold_ms": 10.0, "cold_share_ms": 30.0, "cpu_ratio": 0.10, "p50_share
 # Repetitions. The peer needs seconds to start at the 128 MB share, hence fewer spawns there.
 SETTINGS = {
     "full": {"cold": 15, "warmup": 10, "batch": 300, "rounds": 3, "count": 5, "floor_invokes": 300,
-             "share_cold": {"floor": 10, "ours": 15, "peer": 7}, "share_warmup": 3, "share_batch": 100},
+             "share_cold": {"floor": 10, "ours": 15, "peer": 7}, "share_warmup": 3, "share_batch": 100,
+             "sqs_batches": 20, "sqs_slow_batches": 5, "sqs_slow_delay_ms": 50},
     "quick": {"cold": 5, "warmup": 3, "batch": 30, "rounds": 1, "count": 2, "floor_invokes": 50,
-              "share_cold": {"floor": 3, "ours": 5, "peer": 2}, "share_warmup": 2, "share_batch": 10},
+              "share_cold": {"floor": 3, "ours": 5, "peer": 2}, "share_warmup": 2, "share_batch": 10,
+              "sqs_batches": 3, "sqs_slow_batches": 2, "sqs_slow_delay_ms": 50},
 }

@@ -2,10 +2,11 @@
 """The demo behind scripts/demo: the real bootstrap on the local stack, every file in events/
 delivered twice (first time, then as an at-least-once source redelivers it), then what landed
 in S3 and DynamoDB: the claim items, the audit trail (one item per completed order) and the
-day's totals; then again as on Lambda Managed Instances (AWS_LAMBDA_MAX_CONCURRENCY=4): one
-process, four workers, both deliveries of every file at once, into a fresh table and bucket.
-Starts moto (SigV4 checking on) and the Runtime API emulator in-process and stops everything it
-started.
+day's totals. SQS batches (events/1x-sqs-*) answer with the messageIds that go back to the
+queue; SNS and Pipes answer with their results. Then again as on Lambda Managed Instances
+(AWS_LAMBDA_MAX_CONCURRENCY=4): one process, four workers, both deliveries of every file at once,
+into a fresh table and bucket. Starts moto (SigV4 checking on) and the Runtime API emulator
+in-process and stops everything it started.
 
     python3 scripts/lib/demo.py --bootstrap .build/debug/bootstrap [--events events] [--keep-logs]
 """
@@ -45,7 +46,15 @@ def describe(headers, body):
     if "X-Amz-Function-Error" in headers:
         colour = YELLOW if answer.get("errorType") == "OrderInProgress" else RED
         return "%s%s%s: %s" % (colour, answer.get("errorType"), RESET, answer.get("errorMessage"))
-    results = answer.get("results") or [answer]
+    if "batchItemFailures" in answer:
+        failed = [item.get("itemIdentifier") for item in answer["batchItemFailures"]]
+        if not failed:
+            return "%sbatch done%s  no record failed" % (GREEN, RESET)
+        return "%spartial batch%s  %d record%s back to the queue: %s" % (
+            YELLOW, RESET, len(failed), "" if len(failed) == 1 else "s", ", ".join(failed))
+    if answer.get("ignored"):
+        return "%signored%s     %s (acknowledged, nothing to do)" % (DIM, RESET, answer["ignored"])
+    results = answer.get("results") if "results" in answer else [answer]
     parts = []
     for result in results:
         if result.get("first_time"):

@@ -7,7 +7,9 @@ payload validation), and on the first delivery only write `RAW_PREFIX<order_id>.
 boto3. Logs and EMF metrics come from Powertools' Logger and Metrics, as the Swift function
 writes a log line and an EMF line per invocation. Run it with
 `python -m awslambdaric app.handler` (or deploy it as `app.handler` on a python3.x runtime).
-S3 notifications are left out: the benchmark sends EventBridge events only. A conflicting re-delivery
+SQS events (the benchmark's 10-record batches) go through Powertools' BatchProcessor with
+partial batch responses, each record's body an envelope as above, each order idempotent on its own.
+S3 notifications are left out: the benchmark sends EventBridge events and SQS batches only. A conflicting re-delivery
 (same order id, other price) fails with Powertools' IdempotencyValidationError.
 
 Environment: BUCKET, TABLE (a Powertools table: key `id`, TTL on `expiration`), RAW_PREFIX
@@ -22,6 +24,7 @@ from decimal import Decimal, InvalidOperation
 import boto3
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
     IdempotencyConfig,
@@ -105,10 +108,30 @@ def process_order(order, source, request_id):
     return {"ok": True, "order_id": order["order_id"], "first_time": True, "s3_key": key}
 
 
+batch_processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def is_sqs(event):
+    records = event.get("Records") if isinstance(event, dict) else None
+    return isinstance(records, list) and bool(records) and isinstance(records[0], dict) \
+        and records[0].get("eventSource") == "aws:sqs"
+
+
+def sqs_record(record, request_id):
+    """One SQS record: its body is an envelope; a failure lands in batchItemFailures."""
+    logger.append_keys(message_id=record.message_id)
+    order, source = normalize(record.body)
+    logger.append_keys(order_id=order["order_id"])
+    return process_order(order=order, source=source, request_id=request_id)
+
+
 @metrics.log_metrics
 @logger.inject_lambda_context
 def handler(event, context):
     config.register_lambda_context(context)
+    if is_sqs(event):
+        return process_partial_response(event=event, processor=batch_processor, context=context,
+                                        record_handler=lambda record: sqs_record(record, context.aws_request_id))
     try:
         order, source = normalize(event)
     except InvalidOrderEvent:

@@ -28,6 +28,11 @@ public struct PipelineConfiguration: Sendable, Equatable {
     public var aws: AWSClientConfiguration
     /// What the credential chain reads.
     public var credentials: CredentialSettings
+    /// `BATCH_CONCURRENCY`: records of one SQS, SNS or Pipes batch processed at once.
+    public var batchConcurrency: Int = Self.defaultBatchConcurrency
+
+    /// Records of one batch in flight at once when `BATCH_CONCURRENCY` is not set.
+    public static let defaultBatchConcurrency = 8
 
     /// The retry horizon the TTL should outlive: EventBridge retries for 24 h, Lambda's async queue for 6 h.
     public static let retryHorizonSeconds: Int64 = 30 * 3_600
@@ -103,6 +108,7 @@ public struct PipelineConfiguration: Sendable, Equatable {
             deadlineMarginMilliseconds: try integer("DEADLINE_MARGIN_MS", default: 500, range: 0...60_000),
             trustStore: TrustStoreLocation.resolve(sslCertFile: value("SSL_CERT_FILE"), sslCertDir: value("SSL_CERT_DIR")))
         credentials = CredentialSettings(environment: environment)
+        batchConcurrency = Int(try integer("BATCH_CONCURRENCY", default: Int64(Self.defaultBatchConcurrency), range: 1...64))
     }
 
     /// `RAW_PREFIX` without a leading `/` and with exactly one trailing `/`.

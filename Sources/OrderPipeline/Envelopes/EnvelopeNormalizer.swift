@@ -7,11 +7,19 @@ public enum NormalizedEvent: Sendable, Equatable {
     case single(OrderEvent)
     /// An S3 notification: one result per record, each valid or not on its own.
     case s3Notification([Result<OrderEvent, OrderPipelineError>])
+    /// An SQS or SNS event, or an EventBridge Pipes array: records, each with its own orders.
+    case batch(BatchEvent)
+    /// An event acknowledged and ignored (`s3:TestEvent`), with what it was.
+    case ignored(String)
 }
 
-/// Turns EventBridge, raw, JSON-text and S3 notification envelopes into orders (DESIGN.md "Envelopes → orders").
+/// Turns EventBridge, raw, JSON-text and S3 notification envelopes into orders (DESIGN.md "Envelopes → orders"),
+/// and SQS, SNS and EventBridge Pipes batches into records of those (``BatchEnvelope``).
 ///
 /// The rules are the README's envelope table, checked in this order:
+/// - EventBridge Pipes: the event is an array;
+/// - `s3:TestEvent`: acknowledged and ignored;
+/// - SQS or SNS: `Records` is an array whose first object has `eventSource` `aws:sqs` (`EventSource` `aws:sns`);
 /// - S3 notification: `Records` is an array holding at least one object with `s3`;
 /// - EventBridge: `detail-type` and `source` are strings and `detail` is an object;
 /// - raw order: a top-level `order_id` (whatever else the object holds, e.g. a `detail` or
@@ -21,7 +29,9 @@ public enum NormalizedEvent: Sendable, Equatable {
 /// short, escaped excerpt of what was found. The event is checked once and read in place
 /// (`JSONText`): time is linear in its size, and memory a small multiple of it.
 public enum EnvelopeNormalizer {
-    static let expectedShapes = "an EventBridge event (detail-type, source, detail), an order (order_id, price), an S3 event notification (Records[].s3) or a JSON string holding one of them"
+    static let expectedShapes = "an EventBridge event (detail-type, source, detail), an order (order_id, price), an S3 event notification (Records[].s3), an SQS or SNS event (Records[].body, Records[].Sns.Message), an EventBridge Pipes array or a JSON string holding one of them"
+    /// What a record's message (an SQS body, an SNS Message, a Pipes element) may hold.
+    static let nestedShapes = "an EventBridge event (detail-type, source, detail), an order (order_id, price), an S3 event notification (Records[].s3) or a JSON string holding one of them"
 
     /// The longest EventBridge `source`, `detail-type` and `id` accepted, in UTF-8 bytes. EventBridge's own
     /// are far shorter; a longer one would be copied into the claim item, the archive and every log line.
@@ -49,20 +59,33 @@ public enum EnvelopeNormalizer {
                 throw .invalidOrderEvent("the event is a JSON string, but its text is not JSON: \(error)")
             }
             guard inner.kind == .object else {
-                throw .invalidOrderEvent("expected the JSON string to hold \(expectedShapes.replacing(" or a JSON string holding one of them", with: "")); found \(inner.kindDescription)")
+                throw .invalidOrderEvent("expected the JSON string to hold \(nestedShapes.replacing(" or a JSON string holding one of them", with: "")); found \(inner.kindDescription)")
             }
-            return try normalizeObject(inner, wasJSONText: true)
+            return try normalizeObject(inner, wasJSONText: true, nested: true)
         }
-        return try normalizeObject(event, wasJSONText: false)
+        if event.kind == .array {
+            return .batch(try BatchEnvelope.pipesBatch(event))
+        }
+        return try normalizeObject(event, wasJSONText: false, nested: false)
     }
 
-    private static func normalizeObject(_ object: JSONText, wasJSONText: Bool) throws(OrderPipelineError) -> NormalizedEvent {
+    /// Reads an object envelope.
+    /// - Parameter nested: The object is a record's message or a JSON string's text: no batches inside.
+    static func normalizeObject(_ object: JSONText, wasJSONText: Bool, nested: Bool) throws(OrderPipelineError) -> NormalizedEvent {
         guard object.kind == .object else {
-            throw .invalidOrderEvent("expected \(expectedShapes); found \(object.kindDescription)")
+            throw .invalidOrderEvent("expected \(nested ? nestedShapes : expectedShapes); found \(object.kindDescription)")
         }
+        if BatchEnvelope.isS3TestEvent(object) { return .ignored(BatchEnvelope.s3TestEvent) }
         // One scan of the top level for every member the rules look at.
         let found = object.members(["Records", "detail-type", "source", "detail", "order_id", "price", "id"])
         let (records, detailType, source, detail, orderID, price, id) = (found[0], found[1], found[2], found[3], found[4], found[5], found[6])
+        if let records, !nested {
+            switch BatchEnvelope.kind(of: records) {
+            case .sqs: return .batch(try BatchEnvelope.sqsBatch(records, viaPipes: false))
+            case .sns: return .batch(try BatchEnvelope.snsBatch(records))
+            case .other: break
+            }
+        }
         if let records, S3NotificationEnvelope.isNotification(records) {
             return .s3Notification(try S3NotificationEnvelope.orders(from: records, wasJSONText: wasJSONText))
         }
@@ -74,7 +97,9 @@ public enum EnvelopeNormalizer {
         }
         // Not one of the envelopes: say which one it came closest to, and what was wrong.
         if let records {
-            throw .invalidOrderEvent("expected Records to be a list of S3 notification records (objects with s3.bucket.name and s3.object.key); found \(S3NotificationEnvelope.describe(records))")
+            let expected = nested ? "S3 notification records (objects with s3.bucket.name and s3.object.key)"
+                : "S3 notification records (objects with s3.bucket.name and s3.object.key), SQS records (eventSource aws:sqs) or SNS records (EventSource aws:sns)"
+            throw .invalidOrderEvent("expected Records to be a list of \(expected); found \(S3NotificationEnvelope.describe(records))")
         }
         if detailType != nil || source != nil || detail != nil {
             if detailType?.kind == .string && source?.kind == .string {
@@ -89,7 +114,7 @@ public enum EnvelopeNormalizer {
             // It looks like a raw order that lost its key: say exactly that.
             throw .invalidOrderEvent("expected order_id (a string or an integer) next to price in the order; found \(describeKeys(object))")
         }
-        throw .invalidOrderEvent("expected \(expectedShapes); found \(object.count == 0 ? "an empty object" : "an object with \(describeKeys(object))")")
+        throw .invalidOrderEvent("expected \(nested ? nestedShapes : expectedShapes); found \(object.count == 0 ? "an empty object" : "an object with \(describeKeys(object))")")
     }
 
     private static func eventBridgeOrder(id: JSONText?, detailType: JSONText, source: JSONText, detail: JSONText,

@@ -16,6 +16,12 @@ public struct InvocationMetrics: Sendable, Equatable {
     public var s3WriteLatencies: [Double] = []
     /// HTTP requests sent to AWS, retries included.
     public var awsRequests = 0
+    /// Records in the batch, when the event was one (SQS, SNS, Pipes, S3 notification).
+    public var batchRecords: Int?
+    /// Records answered as failed (in `batchItemFailures` for SQS).
+    public var batchItemFailures = 0
+    /// FIFO records not processed because an earlier record of their group failed.
+    public var batchRecordsSkipped = 0
 
     /// Creates empty metrics.
     public init() {}
@@ -28,6 +34,22 @@ public struct InvocationMetrics: Sendable, Equatable {
         case .orderInProgress: ordersInProgress += 1
         case .dependencyFailure: dependencyFailures += 1
         }
+    }
+
+    /// Adds what another thread of the same batch counted.
+    public mutating func add(_ other: InvocationMetrics) {
+        ordersProcessed += other.ordersProcessed
+        duplicatesSkipped += other.duplicatesSkipped
+        ordersInProgress += other.ordersInProgress
+        orderConflicts += other.orderConflicts
+        invalidEvents += other.invalidEvents
+        dependencyFailures += other.dependencyFailures
+        claimLatencies += other.claimLatencies
+        s3WriteLatencies += other.s3WriteLatencies
+        awsRequests += other.awsRequests
+        batchItemFailures += other.batchItemFailures
+        batchRecordsSkipped += other.batchRecordsSkipped
+        if let records = other.batchRecords { batchRecords = (batchRecords ?? 0) + records }
     }
 
     /// Counts a finished order.
@@ -52,6 +74,9 @@ public struct InvocationMetrics: Sendable, Equatable {
             ("InvalidEvents", invalidEvents), ("DependencyFailures", dependencyFailures),
         ]
         counts.append(("AWSRequests", awsRequests))
+        if let batchRecords {
+            counts += [("BatchRecords", batchRecords), ("BatchItemFailures", batchItemFailures), ("BatchRecordsSkipped", batchRecordsSkipped)]
+        }
         var definitions: [JSONValue] = counts.map { ["Name": .string($0.0), "Unit": "Count"] }
         var document: JSONObject = [:]
         var values: [(String, JSONValue)] = counts.map { ($0.0, .number(JSONNumber($0.1))) }

@@ -4,10 +4,12 @@ import Hashing
 import JSON
 import LambdaRuntime
 
-/// The function: normalise the event, run the protocol for each order, answer per the contract,
-/// log what happened, and emit one EMF metrics line.
+/// The function: normalise the event, run the protocol for each order (the records of a batch
+/// concurrently, ``BatchProcessor``), answer per the contract, log what happened, and emit one EMF
+/// metrics line.
 public final class OrderHandler: InvocationHandler, Sendable {
     private let processor: OrderProcessor
+    private let batches: BatchProcessor
     private let metricsNamespace: String
     private let functionName: String
     private let clocks: PipelineClocks
@@ -23,8 +25,11 @@ public final class OrderHandler: InvocationHandler, Sendable {
     ///   - metricsNamespace: The EMF namespace (`METRICS_NAMESPACE`).
     ///   - functionName: The function, a metrics dimension.
     ///   - clocks: The wall clock stamps the metrics line.
-    public init(processor: OrderProcessor, metricsNamespace: String, functionName: String, clocks: PipelineClocks = .system) {
+    ///   - batchConcurrency: Records of one batch in flight at once (`BATCH_CONCURRENCY`).
+    public init(processor: OrderProcessor, metricsNamespace: String, functionName: String, clocks: PipelineClocks = .system,
+                batchConcurrency: Int = PipelineConfiguration.defaultBatchConcurrency) {
         self.processor = processor
+        self.batches = BatchProcessor(processor: processor, concurrency: batchConcurrency)
         self.metricsNamespace = metricsNamespace
         self.functionName = functionName
         self.clocks = clocks
@@ -67,53 +72,95 @@ public final class OrderHandler: InvocationHandler, Sendable {
                 return .failure(report(error, logger: logger.with("order_id", .string(order.orderID))))
             }
 
+        case .ignored(let reason):
+            logger.info("Ignored event: \(reason) (acknowledged, nothing to process)")
+            return .success(JSONValue.object(["ok": true, "ignored": .string(reason)]).serializedBytes())
+
         case .s3Notification(let records):
-            // Every record gets its own claim; one failure fails the invocation only after the rest
-            // are done, so the platform's retry finds them as duplicates.
-            var results: [JSONValue] = []
-            var failures: [(index: Int, orderID: String?, error: OrderPipelineError)] = []
-            for (index, record) in records.enumerated() {
-                let outcome = record.flatMap { order in
-                    processor.process(order, context: invocation.context, call: call, metrics: &metrics)
-                }
-                switch outcome {
-                case .success(let done):
-                    metrics.count(done.outcome)
-                    results.append(done.response)
-                case .failure(let error):
-                    metrics.count(error)
-                    failures.append((index, try? record.get().orderID, error))
-                }
-            }
-            guard let first = failures.first else {
-                return .success(JSONValue.object(["ok": true, "results": .array(results)]).serializedBytes())
-            }
-            let summary = Self.batchSummary(failures: failures, records: records.count, processed: results.count)
-            let error: OrderPipelineError
-            switch first.error {
-            case .invalidOrderEvent: error = .invalidOrderEvent(summary)
-            case .orderConflict: error = .orderConflict(summary)
-            case .orderInProgress: error = .orderInProgress(summary)
-            case .dependencyFailure: error = .dependencyFailure(summary)
-            }
-            return .failure(report(error, logger: logger))
+            let batch = BatchEvent(source: .s3, records: records.enumerated().map { index, record in
+                BatchRecord(label: "Records[\(index)]", orders: [record])
+            })
+            return answer(batch, invocation, call, metrics: &metrics)
+
+        case .batch(let batch):
+            return answer(batch, invocation, call, metrics: &metrics)
         }
+    }
+
+    /// Runs a batch's records (concurrently) and answers: SQS with the partial batch response; SNS,
+    /// Pipes and S3 with every result, or a function error once all records are done, so the
+    /// platform's retry finds the others as duplicates.
+    private func answer(_ batch: BatchEvent, _ invocation: Invocation, _ call: AWSCall,
+                        metrics: inout InvocationMetrics) -> Result<[UInt8], FunctionError> {
+        let logger = call.logger
+        let (results, counted) = batches.run(batch.records, context: invocation.context, call: call)
+        metrics.add(counted)
+        let failed = results.indices.filter { results[$0].failed }
+        metrics.batchRecords = batch.records.count
+        metrics.batchItemFailures = failed.count
+
+        if batch.reportsItemFailures {
+            // Exactly the failed records, each once; never a success, a duplicate or an empty identifier
+            // (the envelope refused a batch with a record that has no usable messageId).
+            var reported = Set<[UInt8]>()
+            var items: [JSONValue] = []
+            for index in failed {
+                guard let messageID = batch.records[index].messageID, reported.insert(Array(messageID.utf8)).inserted else { continue }
+                items.append(["itemIdentifier": .string(messageID)])
+            }
+            let processed = results.reduce(0) { $0 + $1.responses.count }
+            if items.isEmpty {
+                logger.info("Batch of \(batch.records.count) \(batch.sourceName) records done: \(processed) orders processed or duplicate, none failed")
+            } else {
+                let shown = items.prefix(Self.listedFailures).compactMap { $0["itemIdentifier"]?.stringValue }.map(EnvelopeNormalizer.quoted)
+                let more = items.count > Self.listedFailures ? " and \(items.count - Self.listedFailures) more" : ""
+                logger.warn("Batch of \(batch.records.count) \(batch.sourceName) records: \(items.count) failed and go back to the queue (\(shown.joined(separator: ", "))\(more)); \(processed) orders processed or duplicate")
+            }
+            return .success(JSONValue.object(["batchItemFailures": .array(items)]).serializedBytes())
+        }
+
+        let responses = results.flatMap(\.responses)
+        guard let first = failed.first, let firstError = results[first].failure else {
+            return .success(JSONValue.object(["ok": true, "results": .array(responses)]).serializedBytes())
+        }
+        let failures = failed.compactMap { index in
+            results[index].failure.map { (label: batch.records[index].label, orderID: results[index].failedOrderID, error: $0) }
+        }
+        let summary = Self.batchSummary(failures: failures, records: batch.records.count, processed: responses.count,
+                                        source: batch.sourceName)
+        let error: OrderPipelineError
+        switch firstError {
+        case .invalidOrderEvent: error = .invalidOrderEvent(summary)
+        case .orderConflict: error = .orderConflict(summary)
+        case .orderInProgress: error = .orderInProgress(summary)
+        case .dependencyFailure: error = .dependencyFailure(summary)
+        }
+        return .failure(report(error, logger: logger))
     }
 
     /// The error message of a batch with failed records, bounded whatever the batch: the first few
     /// failures with short excerpts, then how many more there were.
-    static func batchSummary(failures: [(index: Int, orderID: String?, error: OrderPipelineError)], records: Int,
-                             processed: Int) -> String {
+    static func batchSummary(failures: [(label: String, orderID: String?, error: OrderPipelineError)], records: Int,
+                             processed: Int, source: String = "S3") -> String {
         var details = failures.prefix(listedFailures).map { failure in
             let order = failure.orderID.map { " (order \(EnvelopeNormalizer.quoted(excerpt($0, maxBytes: 64))))" } ?? ""
-            return "Records[\(failure.index)]\(order): \(excerpt(failure.error.description, maxBytes: failureExcerptBytes))"
+            return "\(failure.label)\(order): \(excerpt(failure.error.description, maxBytes: failureExcerptBytes))"
         }.joined(separator: "; ")
         if failures.count > listedFailures {
             let more = failures.count - listedFailures
             details += "; and \(more) more failed record\(more == 1 ? "" : "s")"
         }
-        return "\(failures.count) of \(records) S3 records failed: \(details)"
+        return "\(failures.count) of \(records) \(source) records failed: \(details)"
             + (processed == 0 ? "" : "; the other \(processed) were processed and come back as duplicates on retry")
+    }
+
+    /// The level a failure is logged at: retryable or the sender's mistake is a warning; a conflict
+    /// or AWS failing is an error.
+    static func level(of error: OrderPipelineError) -> LogLevel {
+        switch error {
+        case .orderInProgress, .invalidOrderEvent: .warn
+        case .orderConflict, .dependencyFailure: .error
+        }
     }
 
     /// At most `maxBytes` of UTF-8 (cut on a scalar boundary, "…" when cut), control characters escaped.
@@ -123,12 +170,7 @@ public final class OrderHandler: InvocationHandler, Sendable {
 
     /// Logs a failed invocation once, at a level that matches what the operator must do about it.
     private func report(_ error: OrderPipelineError, logger: Logger) -> FunctionError {
-        let level: LogLevel
-        switch error {
-        case .orderInProgress, .invalidOrderEvent: level = .warn
-        case .orderConflict, .dependencyFailure: level = .error
-        }
-        logger.log(level, "Invocation failed: \(error.errorType): \(error.message)", [LogField("errorType", .string(error.errorType))])
+        logger.log(Self.level(of: error), "Invocation failed: \(error.errorType): \(error.message)", [LogField("errorType", .string(error.errorType))])
         return error.functionError
     }
 }
