@@ -3,11 +3,15 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import Synchronization
 
 /// Where finished log lines go.
 ///
 /// Lines are written with `write(2)` straight to the file descriptor: Swift's `print` is fully
 /// buffered when stdout is not a terminal (as on Lambda), and a crash would lose the tail.
+/// Each line is written whole under the descriptor's lock: `write(2)` to a pipe is atomic only up
+/// to `PIPE_BUF` (4 KiB), and a longer line written by one worker while another writes would
+/// otherwise come out in pieces.
 public struct LogSink: Sendable {
     private let writeLine: @Sendable (String) -> Void
 
@@ -30,11 +34,16 @@ public struct LogSink: Sendable {
     public static let standardOutput = fileDescriptor(1)
 
     /// Each line and a newline, written whole to an open file descriptor (`write(2)`, retried on
-    /// EINTR and short writes).
+    /// EINTR and short writes), one line at a time whatever the number of threads writing.
     /// - Parameter descriptor: The descriptor; the caller keeps it open.
-    /// - Returns: The sink.
+    /// - Returns: The sink. Sinks made for the same descriptor do not share the lock: make one
+    ///   per descriptor (as ``standardError`` is) and share it.
     public static func fileDescriptor(_ descriptor: Int32) -> LogSink {
-        LogSink { line in writeAll(line + "\n", to: descriptor) }
+        let lineLock = LineLock()
+        return LogSink { line in
+            let text = line + "\n"
+            lineLock.mutex.withLock { _ in writeAll(text, to: descriptor) }
+        }
     }
 
     private static func writeAll(_ text: String, to descriptor: Int32) {
@@ -51,4 +60,9 @@ public struct LogSink: Sendable {
             }
         }
     }
+}
+
+/// The lock a descriptor sink holds while it writes one line (a class, so closures can share it).
+private final class LineLock: Sendable {
+    let mutex = Mutex(())
 }

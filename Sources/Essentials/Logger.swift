@@ -17,8 +17,12 @@ public struct LogField: Sendable {
 /// A small structured logger, passed down from `main` (library code never makes its own).
 ///
 /// `Text` lines are `timestamp<TAB>requestId<TAB>LEVEL<TAB>message`, the shape of Lambda's managed
-/// runtimes; `JSON` lines carry `timestamp`, `level`, `message`, `requestId` and the fields.
-/// Callers never pass credentials, the Authorization header or whole payloads at INFO.
+/// runtimes; `JSON` lines carry `timestamp`, `level`, `message`, `requestId`, `tenantId` (tenant
+/// isolation) and the fields. Callers never pass credentials, the Authorization header or whole
+/// payloads at INFO.
+///
+/// A value: every worker and invocation has its own copy, and only the sink is shared, whose
+/// writes are whole lines (``LogSink``), so concurrent workers never interleave within a line.
 public struct Logger: Sendable {
     /// Lines below this level are dropped before they are formatted.
     public let level: LogLevel
@@ -26,6 +30,8 @@ public struct Logger: Sendable {
     public let format: LogFormat
     /// The request ID of the current invocation, if any.
     public private(set) var requestID: String?
+    /// The tenant of the current invocation, for functions with tenant isolation.
+    public private(set) var tenantID: String?
     /// Fields added to every line (e.g. `order_id` once known).
     public private(set) var fields: [LogField] = []
     private let sink: LogSink
@@ -45,10 +51,15 @@ public struct Logger: Sendable {
         self.now = now
     }
 
-    /// A copy that stamps every line with this request ID and no per-invocation fields.
-    public func forInvocation(requestID: String) -> Logger {
+    /// A copy that stamps every line with this invocation's request ID (and tenant ID, when the
+    /// invocation has one) and no other per-invocation fields.
+    /// - Parameters:
+    ///   - requestID: The invocation's request ID.
+    ///   - tenantID: `Lambda-Runtime-Aws-Tenant-Id`, when present.
+    public func forInvocation(requestID: String, tenantID: String? = nil) -> Logger {
         var copy = self
         copy.requestID = requestID
+        copy.tenantID = tenantID
         copy.fields = []
         return copy
     }
@@ -88,6 +99,16 @@ public struct Logger: Sendable {
         sink.write(line)
     }
 
+    /// Writes a JSON document as one line whatever the format (an EMF metrics document), adding
+    /// the invocation's `requestId` and `tenantId` when it does not carry them already.
+    /// - Parameter document: The document; a non-object is written as it is.
+    public func writeDocument(_ document: JSONValue) {
+        guard case .object(var object) = document else { return sink.write(document.serialized()) }
+        if let requestID, object["requestId"] == nil { object["requestId"] = .string(requestID) }
+        if let tenantID, object["tenantId"] == nil { object["tenantId"] = .string(tenantID) }
+        sink.write(JSONValue.object(object).serialized())
+    }
+
     /// The longest message kept, in UTF-8 bytes; a longer one is cut (on a scalar boundary) and says so.
     /// Messages quote event data only in short excerpts, so this is a safety net against a record
     /// that would cost a CloudWatch bill or a terminal's scrollback.
@@ -103,12 +124,14 @@ public struct Logger: Sendable {
             // tab is written as an escape (`\n`, `\r`, `\u001B`), so a newline cannot split the record
             // in CloudWatch and a carriage return or ESC from an event cannot redraw a terminal line.
             // The message stays first and intact (dashboards match it); this line's own fields follow.
-            let details = extra.map { " \($0.key)=\(Self.bounded($0.value.stringValue ?? $0.value.serialized()))" }.joined()
+            let tenant = tenantID.map { " tenantId=\($0)" } ?? ""
+            let details = extra.map { " \($0.key)=\(Self.bounded($0.value.stringValue ?? $0.value.serialized()))" }.joined() + tenant
             return "\(time)\t\(requestID ?? "-")\t\(level.awsName)\t\(Self.escapingControls(message + details))"
         case .json:
             // JSON escaping writes every C0 control as an escape; nothing raw can end the line.
             var object: JSONObject = ["timestamp": .string(time), "level": .string(level.awsName), "message": .string(message)]
             if let requestID { object["requestId"] = .string(requestID) }
+            if let tenantID { object["tenantId"] = .string(tenantID) }
             for field in fields + extra { object[field.key] = field.value }
             return JSONValue.object(object).serialized()
         }

@@ -16,6 +16,10 @@ public struct InvocationContext: Sendable, Equatable {
     public var cognitoIdentity: String?
     /// The tenant ID, for functions with tenant isolation.
     public var tenantID: String?
+    /// The nonce of this delivery of the invoke (`Lambda-Runtime-Invocation-Id`, 2026): echoed on
+    /// `/response` and `/error` so Lambda can refuse a timed-out invoke's late answer instead of
+    /// giving it to a newer invoke of the same request ID. `nil` from older Runtime APIs.
+    public var invocationID: String?
 
     /// Creates a context.
     public init(
@@ -25,7 +29,8 @@ public struct InvocationContext: Sendable, Equatable {
         traceID: String? = nil,
         clientContext: String? = nil,
         cognitoIdentity: String? = nil,
-        tenantID: String? = nil
+        tenantID: String? = nil,
+        invocationID: String? = nil
     ) {
         self.requestID = requestID
         self.deadlineMilliseconds = deadlineMilliseconds
@@ -34,6 +39,12 @@ public struct InvocationContext: Sendable, Equatable {
         self.clientContext = clientContext
         self.cognitoIdentity = cognitoIdentity
         self.tenantID = tenantID
+        self.invocationID = invocationID
+    }
+
+    /// Where this invocation's answer goes: its request ID and, when `/next` gave one, its invocation ID.
+    public var address: InvocationAddress {
+        InvocationAddress(requestID: requestID, invocationID: invocationID)
     }
 
     /// Reads the context from the response headers of `GET /runtime/invocation/next`.
@@ -42,7 +53,10 @@ public struct InvocationContext: Sendable, Equatable {
     /// `lambda-runtime-aws-request-id: 8476a536-e9f4-11e8-9739-2dfe598c3fcd`,
     /// `lambda-runtime-deadline-ms: 1542409706888`,
     /// `lambda-runtime-invoked-function-arn: arn:aws:lambda:us-east-2:123456789012:function:custom-runtime`,
-    /// `lambda-runtime-trace-id: Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1`.
+    /// `lambda-runtime-trace-id: Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1`,
+    /// and since 2026 `lambda-runtime-invocation-id: 0b7f5c2e-…` (a nonce per delivery).
+    /// Empty optional headers count as absent: an empty header cannot even be echoed (libcurl
+    /// would drop it).
     /// - Parameter headers: The response headers (names lower-cased).
     /// - Throws: ``RuntimeAPIError`` when the request ID or the deadline is missing or malformed.
     public init(headers: [HTTPHeader]) throws(RuntimeAPIError) {
@@ -62,11 +76,16 @@ public struct InvocationContext: Sendable, Equatable {
             requestID: requestID,
             deadlineMilliseconds: deadline,
             invokedFunctionARN: header(AmazonHeaders.invokedFunctionARN) ?? "",
-            traceID: header(AmazonHeaders.traceID).flatMap { $0.isEmpty ? nil : $0 },
+            traceID: Self.nonEmpty(header(AmazonHeaders.traceID)),
             clientContext: header(AmazonHeaders.clientContext),
             cognitoIdentity: header(AmazonHeaders.cognitoIdentity),
-            tenantID: header(AmazonHeaders.tenantID)
+            tenantID: Self.nonEmpty(header(AmazonHeaders.tenantID)),
+            invocationID: Self.nonEmpty(header(AmazonHeaders.invocationID))
         )
+    }
+
+    private static func nonEmpty(_ value: String?) -> String? {
+        value.flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// Milliseconds left before the deadline (negative once it has passed; 0 is a real value, not "unknown").
@@ -86,5 +105,27 @@ public enum AmazonHeaders {
     public static let clientContext = "lambda-runtime-client-context"
     public static let cognitoIdentity = "lambda-runtime-cognito-identity"
     public static let tenantID = "lambda-runtime-aws-tenant-id"
+    public static let invocationID = "lambda-runtime-invocation-id"
+    /// Sent on `/response` and `/error`, as Lambda spells it.
+    public static let invocationIDRequest = "Lambda-Runtime-Invocation-Id"
     public static let functionErrorType = "Lambda-Runtime-Function-Error-Type"
+}
+
+/// Where an invocation's answer goes: `/invocation/{requestID}/…`, with the invocation ID echoed as
+/// a header when `/next` gave one (and none when it did not: older Runtime APIs).
+public struct InvocationAddress: Sendable, Hashable, CustomStringConvertible {
+    /// The request ID, the path segment of `/response` and `/error`.
+    public var requestID: String
+    /// The nonce of the delivery, echoed as `Lambda-Runtime-Invocation-Id`.
+    public var invocationID: String?
+
+    /// Creates an address.
+    public init(requestID: String, invocationID: String? = nil) {
+        self.requestID = requestID
+        self.invocationID = invocationID
+    }
+
+    public var description: String {
+        invocationID.map { "\(requestID) (invocation \($0))" } ?? requestID
+    }
 }

@@ -9,9 +9,9 @@ public protocol RuntimeAPIClientProtocol: AnyObject {
     /// Waits for the next event (`GET /runtime/invocation/next`).
     func nextInvocation() throws(RuntimeAPIError) -> Invocation
     /// Sends a successful result (`POST /runtime/invocation/{id}/response`).
-    func sendResponse(_ body: [UInt8], for requestID: String) throws(RuntimeAPIError) -> RuntimeAPIClient.PostOutcome
+    func sendResponse(_ body: [UInt8], to address: InvocationAddress) throws(RuntimeAPIError) -> RuntimeAPIClient.PostOutcome
     /// Reports a failed invocation (`POST /runtime/invocation/{id}/error`).
-    func sendError(_ error: FunctionError, for requestID: String) throws(RuntimeAPIError) -> RuntimeAPIClient.PostOutcome
+    func sendError(_ error: FunctionError, to address: InvocationAddress) throws(RuntimeAPIError) -> RuntimeAPIClient.PostOutcome
 }
 
 /// The Lambda Runtime API (2018-06-01) over one kept-alive connection (an ``HTTPTransport``).
@@ -60,7 +60,7 @@ public final class RuntimeAPIClient: RuntimeAPIClientProtocol {
     /// Waits for the next event (`GET /runtime/invocation/next`).
     /// - Returns: The event and its context.
     /// - Throws: ``RuntimeAPIError`` when the Runtime API fails or answers without the required
-    ///   headers; ``RuntimeAPIError/Code/invalidInvocation(requestID:problem:)`` when the request ID
+    ///   headers; ``RuntimeAPIError/Code/invalidInvocation(_:problem:)`` when the request ID
     ///   came but another required header is missing or unreadable, so the caller can answer it.
     public func nextInvocation() throws(RuntimeAPIError) -> Invocation {
         let path = Self.nextPath
@@ -74,40 +74,56 @@ public final class RuntimeAPIClient: RuntimeAPIClientProtocol {
             // With a request ID the event can be answered; without one it cannot even be named.
             if let requestID = response.headers.value(for: AmazonHeaders.requestID), !requestID.isEmpty,
                error.code != .missingHeader(AmazonHeaders.requestID) {
-                throw RuntimeAPIError(.invalidInvocation(requestID: requestID, problem: error.description))
+                let invocationID = response.headers.value(for: AmazonHeaders.invocationID).flatMap { $0.isEmpty ? nil : $0 }
+                throw RuntimeAPIError(.invalidInvocation(InvocationAddress(requestID: requestID, invocationID: invocationID),
+                                                         problem: error.description))
             }
             throw error
         }
     }
 
-    /// Outcome of posting an invocation's result.
+    /// Outcome of posting an invocation's result that the Runtime API answered.
+    ///
+    /// None of these ends the runtime: the answer is about this one invocation.
     public enum PostOutcome: Sendable, Equatable {
-        /// Lambda took it (202).
+        /// Lambda took it (2xx).
         case accepted
-        /// Lambda refused this one post (400 or 413) but the runtime can carry on.
+        /// 410 Gone (`ErrorRuntimeInvokeTimeout`): the invoke had already timed out and Lambda
+        /// has answered it as such; this late result goes nowhere.
+        case invocationTimedOut(body: String)
+        /// Lambda refused this one post with another 4xx: 400 when the request or invocation ID
+        /// matches nothing it waits for (`InvalidRequestID`, `InvalidInvocationId`) or the
+        /// invocation was already answered (`InvalidStateTransition`), 413 when the payload is
+        /// too large, 403 when this post is not allowed.
         case rejected(status: Int, body: String)
     }
 
-    /// Sends a successful result (`POST /runtime/invocation/{id}/response`).
+    /// Sends a successful result (`POST /runtime/invocation/{id}/response`), echoing the invocation ID.
     /// - Parameters:
     ///   - body: The response payload.
-    ///   - requestID: The invocation's request ID.
-    /// - Returns: Whether Lambda accepted it; 413 means the payload is too large.
-    /// - Throws: ``RuntimeAPIError`` when the Runtime API is unusable (403, 500, transport).
-    public func sendResponse(_ body: [UInt8], for requestID: String) throws(RuntimeAPIError) -> PostOutcome {
-        let path = "/runtime/invocation/\(pathSegment(requestID))/response"
-        return try post(path, body: body, headers: [HTTPHeader("Content-Type", "application/json")])
+    ///   - address: The invocation's request ID and, when `/next` gave one, its invocation ID.
+    /// - Returns: What Lambda made of it; 413 means the payload is too large.
+    /// - Throws: ``RuntimeAPIError`` when the Runtime API answered 5xx (or another non-2xx,
+    ///   non-4xx status) or the post did not complete.
+    public func sendResponse(_ body: [UInt8], to address: InvocationAddress) throws(RuntimeAPIError) -> PostOutcome {
+        let path = "/runtime/invocation/\(pathSegment(address.requestID))/response"
+        return try post(path, body: body, headers: [HTTPHeader("Content-Type", "application/json")] + echo(address))
     }
 
-    /// Reports a failed invocation (`POST /runtime/invocation/{id}/error`).
+    /// Reports a failed invocation (`POST /runtime/invocation/{id}/error`), echoing the invocation ID.
     /// - Parameters:
     ///   - error: The error type and message.
-    ///   - requestID: The invocation's request ID.
-    /// - Returns: Whether Lambda accepted it.
-    /// - Throws: ``RuntimeAPIError`` when the Runtime API is unusable.
-    public func sendError(_ error: FunctionError, for requestID: String) throws(RuntimeAPIError) -> PostOutcome {
-        let path = "/runtime/invocation/\(pathSegment(requestID))/error"
-        return try post(path, body: error.reportJSON.serializedBytes(), headers: errorHeaders(error))
+    ///   - address: The invocation's request ID and, when `/next` gave one, its invocation ID.
+    /// - Returns: What Lambda made of it.
+    /// - Throws: ``RuntimeAPIError`` when the Runtime API answered 5xx or the post did not complete.
+    public func sendError(_ error: FunctionError, to address: InvocationAddress) throws(RuntimeAPIError) -> PostOutcome {
+        let path = "/runtime/invocation/\(pathSegment(address.requestID))/error"
+        return try post(path, body: error.reportJSON.serializedBytes(), headers: errorHeaders(error) + echo(address))
+    }
+
+    /// `Lambda-Runtime-Invocation-Id` exactly as `/next` gave it; nothing when it gave none.
+    private func echo(_ address: InvocationAddress) -> [HTTPHeader] {
+        address.invocationID.map { [HTTPHeader(AmazonHeaders.invocationIDRequest, $0)] } ?? []
     }
 
     /// Reports a configuration error before the first invocation (`POST /runtime/init/error`);
@@ -131,11 +147,13 @@ public final class RuntimeAPIClient: RuntimeAPIClientProtocol {
         switch response.status {
         case 200..<300:
             return .accepted
-        case 400, 413:
-            // 400: this invocation is gone (timed out, already answered); 413: payload too large.
+        case 410:
+            return .invocationTimedOut(body: response.bodyText)
+        case 400..<500:
             return .rejected(status: response.status, body: response.bodyText)
         default:
-            // 403 and 500 mean the runtime is in a state it cannot recover from: exit promptly.
+            // 500 is the Runtime API's "container error". The loop logs it and asks /next, which
+            // fails too (and ends the process) when the Runtime API really is unusable.
             throw RuntimeAPIError(.unexpectedStatus(endpoint: path, status: response.status, body: response.bodyText))
         }
     }

@@ -5,7 +5,8 @@ import JSON
 ///
 /// Lambda restarts a runtime that exits, so most of these end the process with a message; the
 /// loop retries a transient `/next` failure a few times first (``isTransient``) and answers an
-/// ``Code/invalidInvocation(requestID:problem:)`` with an error instead.
+/// ``Code/invalidInvocation(_:problem:)`` with an error instead. A failed post (`/response`,
+/// `/error`) is logged and the loop goes on: only a failing `/next` ends it.
 public struct RuntimeAPIError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What failed.
     public enum Code: Sendable, Equatable {
@@ -20,8 +21,9 @@ public struct RuntimeAPIError: Error, Sendable, Equatable, CustomStringConvertib
         /// `/next` came with a header the runtime cannot read.
         case malformedHeader(String, String)
         /// `/next` named its request but another required header is missing or unreadable
-        /// (`problem` says which and what came): the event can be answered with an error.
-        case invalidInvocation(requestID: String, problem: String)
+        /// (`problem` says which and what came): the event can be answered with an error, at this
+        /// address (the invocation ID echoed when one came).
+        case invalidInvocation(InvocationAddress, problem: String)
     }
 
     /// What failed.

@@ -43,23 +43,31 @@ public enum RuntimeLoop {
     /// The error type posted for an event whose `/next` headers cannot be read.
     public static let invalidInvocationErrorType = "Runtime.InvalidInvocation"
 
-    /// Serves invocations until the Runtime API fails.
+    /// Serves invocations until `/next` fails for good.
     ///
     /// A bad event or a failing handler never ends the loop: its error is posted and the next
-    /// event is fetched. A transient `/next` failure (refused, reset, timed out, 5xx) is tried again
-    /// after the policy's wait, and the count starts over after a success. Anything else from the
-    /// Runtime API, or too many failures in a row, ends the loop; Lambda then restarts the runtime.
+    /// event is fetched. Nor does a post the Runtime API refuses or cannot take: a 410 (the invoke
+    /// already timed out), a 400 (no such request or invocation ID), a 413, a 403, a 5xx or a
+    /// broken connection is logged with the request ID and the loop asks `/next` again; if the
+    /// Runtime API is really gone, `/next` says so. A transient `/next` failure (refused, reset,
+    /// timed out, 5xx) is tried again after the policy's wait, and the count starts over after a
+    /// success. Any other `/next` failure, or too many in a row, ends the loop; the caller then
+    /// ends the process and Lambda restarts the runtime.
     /// - Parameters:
-    ///   - client: The Runtime API client.
+    ///   - client: The Runtime API client, used from this thread only.
     ///   - handler: The function.
-    ///   - logger: The process logger.
+    ///   - logger: The process (or worker) logger.
+    ///   - setsTraceEnvironment: Whether to set `_X_AMZN_TRACE_ID` for each invocation, as the
+    ///     Runtime API asks of a runtime with one invocation at a time; never with several workers,
+    ///     where the variable would belong to whichever worker wrote it last.
     ///   - nextRetry: Waits between `/next` tries.
     ///   - sleep: Blocks for the given milliseconds (tests record instead of sleeping).
-    /// - Returns: The Runtime API failure that ended the loop.
+    /// - Returns: The `/next` failure that ended the loop.
     public static func run(
         client: some RuntimeAPIClientProtocol,
         handler: some InvocationHandler,
         logger: Logger,
+        setsTraceEnvironment: Bool = true,
         nextRetry: NextRetryPolicy = .standard,
         sleep: (Int64) -> Void = { SystemClock.sleep(milliseconds: $0) }
     ) -> RuntimeAPIError {
@@ -70,17 +78,13 @@ public enum RuntimeLoop {
                 invocation = try client.nextInvocation()
                 consecutiveFailures = 0
             } catch {
-                if case .invalidInvocation(let requestID, _) = error.code {
+                if case .invalidInvocation(let address, _) = error.code {
                     // Lambda would wait out the deadline for an answer that never comes: give one.
                     consecutiveFailures = 0
                     let invalid = FunctionError(errorType: invalidInvocationErrorType, errorMessage: error.description)
-                    let invocationLogger = logger.forInvocation(requestID: requestID)
+                    let invocationLogger = logger.forInvocation(requestID: address.requestID)
                     invocationLogger.error("\(error)", [LogField("errorType", .string(invalidInvocationErrorType))])
-                    do {
-                        try report(invalid, requestID, client, invocationLogger)
-                    } catch {
-                        return error
-                    }
+                    post(.error(invalid), to: address, client, invocationLogger)
                     continue
                 }
                 consecutiveFailures += 1
@@ -91,43 +95,75 @@ public enum RuntimeLoop {
                 sleep(delay)
                 continue
             }
-            do {
-                try serve(invocation, client: client, handler: handler, logger: logger)
-            } catch {
-                return error
-            }
+            serve(invocation, client: client, handler: handler, logger: logger, setsTraceEnvironment: setsTraceEnvironment)
         }
     }
 
     /// Runs the handler on one event and posts its answer.
     private static func serve(_ invocation: Invocation, client: some RuntimeAPIClientProtocol, handler: some InvocationHandler,
-                              logger: Logger) throws(RuntimeAPIError) {
-        let requestID = invocation.context.requestID
-        TraceEnvironment.set(invocation.context.traceID)
-        let invocationLogger = logger.forInvocation(requestID: requestID)
+                              logger: Logger, setsTraceEnvironment: Bool) {
+        let context = invocation.context
+        if setsTraceEnvironment { TraceEnvironment.set(context.traceID) }
+        let invocationLogger = logger.forInvocation(requestID: context.requestID, tenantID: context.tenantID)
 
         switch handler.handle(invocation, logger: invocationLogger) {
         case .success(let body):
-            switch try client.sendResponse(body, for: requestID) {
-            case .accepted:
-                break
-            case .rejected(status: 413, _):
+            if case .rejected(status: 413, _) = post(.response(body), to: context.address, client, invocationLogger) {
                 let tooLarge = FunctionError(
                     errorType: "Function.ResponseSizeTooLarge",
                     errorMessage: "the response of \(body.count) bytes exceeds Lambda's payload limit")
-                try report(tooLarge, requestID, client, invocationLogger)
-            case .rejected(let status, let text):
-                invocationLogger.warn("Runtime API refused the response (HTTP \(status)): \(RuntimeAPIError.excerpt(text, limit: 256, quoted: false))")
+                post(.error(tooLarge), to: context.address, client, invocationLogger)
             }
         case .failure(let error):
-            try report(error, requestID, client, invocationLogger)
+            post(.error(error), to: context.address, client, invocationLogger)
         }
     }
 
-    private static func report(_ error: FunctionError, _ requestID: String, _ client: some RuntimeAPIClientProtocol,
-                               _ logger: Logger) throws(RuntimeAPIError) {
-        if case .rejected(let status, let text) = try client.sendError(error, for: requestID) {
-            logger.warn("Runtime API refused the error report (HTTP \(status)): \(RuntimeAPIError.excerpt(text, limit: 256, quoted: false))")
+    /// What is posted for an invocation.
+    private enum Answer {
+        case response([UInt8])
+        case error(FunctionError)
+
+        var isResponse: Bool {
+            if case .response = self { true } else { false }
         }
+
+        var name: String {
+            switch self {
+            case .response: "response"
+            case .error: "error report"
+            }
+        }
+    }
+
+    /// Posts an answer and logs whatever went wrong with it; nothing here ends the loop.
+    /// - Returns: The Runtime API's verdict, or `nil` when the post failed.
+    @discardableResult
+    private static func post(_ answer: Answer, to address: InvocationAddress, _ client: some RuntimeAPIClientProtocol,
+                             _ logger: Logger) -> RuntimeAPIClient.PostOutcome? {
+        let outcome: RuntimeAPIClient.PostOutcome
+        do {
+            switch answer {
+            case .response(let body): outcome = try client.sendResponse(body, to: address)
+            case .error(let error): outcome = try client.sendError(error, to: address)
+            }
+        } catch {
+            logger.error("Runtime API did not take the \(answer.name): \(error); asking /next for the next event")
+            return nil
+        }
+        switch outcome {
+        case .accepted:
+            break
+        case .invocationTimedOut(let body):
+            // On Lambda Managed Instances a timed-out invoke is not killed: it ends here, and its
+            // worker goes on to the next event.
+            logger.warn("Invocation had already timed out; Runtime API dropped its \(answer.name) (HTTP 410): "
+                        + RuntimeAPIError.excerpt(body, limit: 256, quoted: false))
+        case .rejected(let status, let body):
+            // A response too large for Lambda is reported by the caller as Function.ResponseSizeTooLarge.
+            guard !(status == 413 && answer.isResponse) else { break }
+            logger.warn("Runtime API refused the \(answer.name) (HTTP \(status)): \(RuntimeAPIError.excerpt(body, limit: 256, quoted: false))")
+        }
+        return outcome
     }
 }

@@ -38,21 +38,34 @@ func makeHandler(_ configuration: PipelineConfiguration) -> OrderHandler {
                         batchConcurrency: configuration.batchConcurrency)
 }
 
-/// A logger before the configuration is known: the log variables alone, with safe defaults.
-func startupLogger() -> Logger {
-    Logger(level: environment["AWS_LAMBDA_LOG_LEVEL"].flatMap(LogLevel.init(awsName:)) ?? .info,
-           format: environment["AWS_LAMBDA_LOG_FORMAT"].flatMap(LogFormat.init(awsName:)) ?? .text)
+/// A logger before the configuration is known: the log variables alone, with safe defaults (JSON
+/// when several invocations will share the process, as they need a `requestId` on every line).
+func startupLogger(_ concurrency: RuntimeConcurrency = .single) -> Logger {
+    let requested = environment["AWS_LAMBDA_LOG_FORMAT"].flatMap(LogFormat.init(awsName:)) ?? .text
+    return Logger(level: environment["AWS_LAMBDA_LOG_LEVEL"].flatMap(LogLevel.init(awsName:)) ?? .info,
+                  format: concurrency.logFormat(requested: requested))
+}
+
+/// Reports a configuration error as the init error (Lambda serves it to the first invoke) and exits.
+func failInit(_ error: FunctionError, endpoint: String, logger: Logger) -> Never {
+    logger.error("Invalid configuration: \(error.errorMessage)", [LogField("errorType", .string(error.errorType))])
+    do {
+        try RuntimeAPIClient(endpoint: endpoint).sendInitError(error)
+    } catch let postError {
+        logger.error("Could not report the init error: \(postError)")
+    }
+    exit(1)
 }
 
 func serveRuntimeAPI() -> Never {
-    let logger = startupLogger()
+    let concurrencySetting = Result { () throws(FunctionError) in try RuntimeConcurrency(environment: environment) }
+    let logger = startupLogger((try? concurrencySetting.get()) ?? .single)
     guard let endpoint = environment["AWS_LAMBDA_RUNTIME_API"], !endpoint.isEmpty else {
         logger.error("AWS_LAMBDA_RUNTIME_API is not set: run bootstrap under Lambda or the local emulator, or use `bootstrap invoke FILE`")
         exit(2)
     }
-    let client: RuntimeAPIClient
     do {
-        client = try RuntimeAPIClient(endpoint: endpoint)
+        _ = try RuntimeAPIClient(endpoint: endpoint)  // checks host:port before anything else
     } catch {
         logger.error("\(error)")
         exit(1)
@@ -61,20 +74,28 @@ func serveRuntimeAPI() -> Never {
     do {
         configuration = try PipelineConfiguration(environment: environment)
     } catch {
-        logger.error("Invalid configuration: \(error)", [LogField("errorType", "InvalidConfiguration")])
-        do {
-            try client.sendInitError(error.functionError)
-        } catch let postError {
-            logger.error("Could not report the init error: \(postError)")
-        }
-        exit(1)
+        failInit(error.functionError, endpoint: endpoint, logger: logger)
     }
-    let runtimeLogger = Logger(level: configuration.logLevel, format: configuration.logFormat)
+    let concurrency: RuntimeConcurrency
+    do {
+        concurrency = try concurrencySetting.get()
+    } catch {
+        failInit(error, endpoint: endpoint, logger: logger)
+    }
+    let runtimeLogger = Logger(level: configuration.logLevel, format: concurrency.logFormat(requested: configuration.logFormat))
     if let warning = configuration.ttlWarning { runtimeLogger.warn(warning) }
+    if concurrency.isConcurrent {
+        runtimeLogger.info("Serving up to \(concurrency.workers) invocations at once (AWS_LAMBDA_MAX_CONCURRENCY), each worker with its own Runtime API connection")
+    }
+    // One handler, and through it one AWS client (credentials, connection pools, retry quota),
+    // for every worker; each worker makes its own Runtime API client on its own thread.
     let handler = makeHandler(configuration)
-    let failure = RuntimeLoop.run(client: client, handler: handler, logger: runtimeLogger)
-    runtimeLogger.error("\(failure); exiting so that Lambda restarts the runtime")
-    exit(1)
+    let stop = RuntimeWorkers.run(concurrency, makeClient: { _ throws(RuntimeAPIError) in try RuntimeAPIClient(endpoint: endpoint) },
+                                  handler: handler, logger: runtimeLogger)
+    runtimeLogger.error("\(stop); exiting so that Lambda restarts the runtime")
+    // _exit, not exit: the other workers are still inside libcurl and OpenSSL, whose atexit
+    // clean-up must not run under them. Log lines are already written (unbuffered).
+    _exit(1)
 }
 
 func invokeLocally(_ options: [String]) -> Never {

@@ -1,3 +1,4 @@
+import Foundation
 import Essentials
 import HTTP
 import JSON
@@ -34,8 +35,8 @@ struct AWSRequestSenderTests {
                                       now: { clock.now }, sleep: { clock.advance(by: $0) }, unitRandom: { 0.5 })
         }
 
-        func call(deadline: Int64? = nil, attempts: AttemptCounter = AttemptCounter()) -> AWSCall {
-            AWSCall(deadlineMilliseconds: deadline, logger: Logger(level: .fatal, format: .text, sink: LogSink { _ in }),
+        func call(deadline: Int64? = nil, trace: String? = nil, attempts: AttemptCounter = AttemptCounter()) -> AWSCall {
+            AWSCall(deadlineMilliseconds: deadline, traceHeader: trace, logger: Logger(level: .fatal, format: .text, sink: LogSink { _ in }),
                     attempts: attempts)
         }
 
@@ -66,6 +67,56 @@ struct AWSRequestSenderTests {
         #expect(authorization.hasPrefix("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/eu-west-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature="))
         #expect(sent.headers.value(for: "user-agent") == AWSRequestSender.userAgent)
         #expect(sent.timeouts == HTTPTimeouts(connectMilliseconds: 1_000, totalMilliseconds: 3_000))
+    }
+
+    static let lineageTrace = "Root=1-6929f2a1-3f1c9e0b7d4a2c6e8f0b1d3a;Parent=53995c3f42cd8ad8;Sampled=0;Lineage=1:a87bd80c:3"
+
+    @Test("the invocation's trace ID goes out verbatim as X-Amzn-Trace-Id on every attempt, retries included, and is not signed")
+    func traceHeader() throws {
+        let traced = Fixture([.awsError(500, "InternalServerError"), .ok()])
+        _ = try traced.sender.send(traced.request(), traced.call(trace: Self.lineageTrace))
+        #expect(traced.script.requests.count == 2)
+        for sent in traced.script.requests {
+            #expect(sent.headers.filter { $0.name.lowercased() == "x-amzn-trace-id" }.map(\.value) == [Self.lineageTrace])
+            #expect(sent.headers.value(for: "authorization")?.contains("x-amzn-trace-id") == false)
+        }
+        // The same request without it, at the same instant, carries the same signature.
+        let plain = Fixture([.ok()])
+        _ = try plain.sender.send(plain.request(), plain.call())
+        let withTrace = try #require(traced.script.requests.first?.headers.value(for: "authorization"))
+        #expect(plain.script.requests.first?.headers.value(for: "authorization") == withTrace)
+        #expect(plain.script.requests.first?.headers.value(for: "x-amzn-trace-id") == nil, "no trace ID, no header")
+    }
+
+    @Test("one sender shared by eight threads, each call with its own trace ID: every request carries its own call's, never another's")
+    func traceHeaderUnderThreads() throws {
+        let threads = 8
+        let requestsPerThread = 25
+        let fixture = Fixture([], fallback: { request in
+            HTTPResponse(status: 200, headers: [], body: Array((request.headers.value(for: "x-amzn-trace-id") ?? "none").utf8))
+        })
+        let mismatches = Mutex(0)
+        let finished = Mutex(0)
+        for index in 0..<threads {
+            let trace = "Root=1-00000000-00000000000000000000000\(index);Lineage=1:0000000\(index):0"
+            Thread {
+                for _ in 0..<requestsPerThread {
+                    let answer = try? fixture.sender.send(fixture.request("Op\(index)"), fixture.call(trace: trace))
+                    guard case .success(let response) = answer, response.bodyText == trace else {
+                        mismatches.withLock { $0 += 1 }
+                        continue
+                    }
+                }
+                finished.withLock { $0 += 1 }
+            }.start()
+        }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while finished.withLock({ $0 }) < threads && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.005) }
+        #expect(finished.withLock { $0 } == threads)
+        #expect(mismatches.withLock { $0 } == 0)
+        let byTrace = Dictionary(grouping: fixture.script.requests.compactMap { $0.headers.value(for: "x-amzn-trace-id") }, by: { $0 })
+        #expect(byTrace.count == threads)
+        #expect(byTrace.values.allSatisfy { $0.count == requestsPerThread })
     }
 
     @Test("a 500 then a 200: retried after the backoff, two attempts counted")

@@ -199,4 +199,51 @@ struct LoggerTests {
         logger.writeRaw(#"{"_aws":{"Timestamp":1}}"#)
         #expect(collector.lines == [#"{"_aws":{"Timestamp":1}}"#])
     }
+
+    // MARK: - Tenant isolation
+
+    @Test("an invocation with a tenant ID stamps tenantId on every JSON line, after requestId")
+    func tenantJSON() throws {
+        let (logger, collector) = Self.logger(.json)
+        let invocation = logger.forInvocation(requestID: "r-1", tenantID: "tenant-42")
+        invocation.info("Processed order 1 at price 2")
+        invocation.with("order_id", "1").warn("Invocation failed", [LogField("errorType", "OrderInProgress")])
+        #expect(collector.lines == [
+            #"{"timestamp":"2026-11-25T16:29:06.123Z","level":"INFO","message":"Processed order 1 at price 2","requestId":"r-1","tenantId":"tenant-42"}"#,
+            #"{"timestamp":"2026-11-25T16:29:06.123Z","level":"WARN","message":"Invocation failed","requestId":"r-1","tenantId":"tenant-42","order_id":"1","errorType":"OrderInProgress"}"#,
+        ])
+    }
+
+    @Test("a Text line of a tenant's invocation ends with tenantId=, after the line's own fields")
+    func tenantText() {
+        let (logger, collector) = Self.logger(.text)
+        logger.forInvocation(requestID: "r-1", tenantID: "tenant-42").info("Duplicate event ignored: 1", [LogField("aws.attempt", 1)])
+        #expect(collector.lines == ["2026-11-25T16:29:06.123Z\tr-1\tINFO\tDuplicate event ignored: 1 aws.attempt=1 tenantId=tenant-42"])
+    }
+
+    @Test("the next invocation does not inherit the previous one's tenant")
+    func tenantNotInherited() throws {
+        let (logger, collector) = Self.logger(.json)
+        let first = logger.forInvocation(requestID: "r-1", tenantID: "tenant-a")
+        first.forInvocation(requestID: "r-2").info("m")
+        #expect(try Self.parse(try #require(collector.lines.first))["tenantId"] == nil)
+        #expect(first.tenantID == "tenant-a")
+    }
+
+    @Test("writeDocument stamps an EMF document with requestId and tenantId, keeping values it already has, whatever the format",
+          arguments: [LogFormat.text, .json])
+    func writeDocument(_ format: LogFormat) {
+        let (logger, collector) = Self.logger(format, level: .fatal)
+        let invocation = logger.forInvocation(requestID: "r-1", tenantID: "t-1")
+        invocation.writeDocument(["_aws": ["Timestamp": 1], "OrdersProcessed": 1])
+        invocation.writeDocument(["_aws": ["Timestamp": 2], "requestId": "mine"])
+        logger.writeDocument(["_aws": ["Timestamp": 3]])
+        invocation.writeDocument([1, 2])
+        #expect(collector.lines == [
+            #"{"_aws":{"Timestamp":1},"OrdersProcessed":1,"requestId":"r-1","tenantId":"t-1"}"#,
+            #"{"_aws":{"Timestamp":2},"requestId":"mine","tenantId":"t-1"}"#,
+            #"{"_aws":{"Timestamp":3}}"#,
+            "[1,2]",
+        ])
+    }
 }

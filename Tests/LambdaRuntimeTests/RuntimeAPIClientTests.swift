@@ -11,7 +11,7 @@ struct RuntimeAPIClientTests {
 
     /// `/next` headers as Lambda writes them (mixed case; the transport lower-cases them).
     static func nextHeaders(requestID: String = "8476a536-e9f4-11e8-9739-2dfe598c3fcd",
-                            deadline: String? = "1542409706888") -> [HTTPHeader] {
+                            deadline: String? = "1542409706888", invocationID: String? = nil) -> [HTTPHeader] {
         var headers = [
             HTTPHeader("Content-Type", "application/json"),
             HTTPHeader("Lambda-Runtime-Aws-Request-Id", requestID),
@@ -19,6 +19,7 @@ struct RuntimeAPIClientTests {
             HTTPHeader("Lambda-Runtime-Trace-Id", "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1"),
         ]
         if let deadline { headers.append(HTTPHeader("Lambda-Runtime-Deadline-Ms", deadline)) }
+        if let invocationID { headers.append(HTTPHeader("Lambda-Runtime-Invocation-Id", invocationID)) }
         return headers
     }
 
@@ -73,9 +74,35 @@ struct RuntimeAPIClientTests {
     ] as [(String?, String)])
     func invalidInvocation(_ deadline: String?, _ problem: String) throws {
         let transport = ScriptedTransport([.status(200, headers: Self.nextHeaders(requestID: "r-7", deadline: deadline), body: "{}")])
-        #expect(throws: RuntimeAPIError(.invalidInvocation(requestID: "r-7", problem: problem))) {
+        #expect(throws: RuntimeAPIError(.invalidInvocation(InvocationAddress(requestID: "r-7"), problem: problem))) {
             try Self.client(transport).nextInvocation()
         }
+    }
+
+    @Test("an invalid invocation keeps the invocation ID /next gave, so its error can echo it")
+    func invalidInvocationKeepsInvocationID() throws {
+        let headers = Self.nextHeaders(requestID: "r-9", deadline: "soon", invocationID: "c0ffee00-1111-4222-8333-444455556666")
+        let transport = ScriptedTransport([.status(200, headers: headers, body: "{}")])
+        do {
+            _ = try Self.client(transport).nextInvocation()
+            Issue.record("expected an invalid invocation")
+        } catch {
+            guard case .invalidInvocation(let address, _) = error.code else {
+                Issue.record("unexpected \(error)")
+                return
+            }
+            #expect(address == InvocationAddress(requestID: "r-9", invocationID: "c0ffee00-1111-4222-8333-444455556666"))
+        }
+    }
+
+    @Test("/next's invocation ID and tenant ID become the context, exactly as sent")
+    func invocationAndTenantIDs() throws {
+        let headers = Self.nextHeaders(requestID: "r-10", invocationID: "Inv/ID with spaces+symbols=") + [HTTPHeader("Lambda-Runtime-Aws-Tenant-Id", "tenant-7")]
+        let transport = ScriptedTransport([.status(200, headers: headers, body: "{}")])
+        let context = try Self.client(transport).nextInvocation().context
+        #expect(context.invocationID == "Inv/ID with spaces+symbols=")
+        #expect(context.tenantID == "tenant-7")
+        #expect(context.address == InvocationAddress(requestID: "r-10", invocationID: "Inv/ID with spaces+symbols="))
     }
 
     @Test("a /next without a request ID cannot be answered: it fails as a missing header")
@@ -95,11 +122,11 @@ struct RuntimeAPIClientTests {
             _ = try Self.client(transport).nextInvocation()
             Issue.record("expected an invalid invocation")
         } catch {
-            guard case .invalidInvocation(let requestID, let problem) = error.code else {
+            guard case .invalidInvocation(let address, let problem) = error.code else {
                 Issue.record("unexpected \(error)")
                 return
             }
-            #expect(requestID == "r-8")
+            #expect(address.requestID == "r-8")
             #expect(problem.utf8.count <= 200, "\(problem.utf8.count) bytes")
             #expect(!problem.unicodeScalars.contains { $0.value < 0x20 })
             #expect(problem.hasPrefix(#"Runtime API /next response has a malformed lambda-runtime-deadline-ms header (expected Unix time in milliseconds): "\u001b[2J\r\n999"#), "\(problem)")
@@ -110,7 +137,7 @@ struct RuntimeAPIClientTests {
     @Test("a response is POSTed to /response with its body, as JSON, with a 10 s bound")
     func response() throws {
         let transport = ScriptedTransport([.status(202, body: #"{"status":"OK"}"#)])
-        let outcome = try Self.client(transport).sendResponse(Array(#"{"first_time":true}"#.utf8), for: "r-1")
+        let outcome = try Self.client(transport).sendResponse(Array(#"{"first_time":true}"#.utf8), to: InvocationAddress(requestID: "r-1"))
         #expect(outcome == .accepted)
         let request = try #require(transport.requests.first)
         #expect(request.method == "POST")
@@ -128,7 +155,7 @@ struct RuntimeAPIClientTests {
         if initError {
             try client.sendInitError(error)
         } else {
-            #expect(try client.sendError(error, for: "r-2") == .accepted)
+            #expect(try client.sendError(error, to: InvocationAddress(requestID: "r-2")) == .accepted)
         }
         let request = try #require(transport.requests.first)
         #expect(request.method == "POST")
@@ -138,19 +165,38 @@ struct RuntimeAPIClientTests {
         #expect(try JSONValue.parse(request.body) == error.reportJSON)
     }
 
-    @Test("400 and 413 refuse one post and the runtime carries on; other statuses end it", arguments: [
+    @Test("the invocation ID from /next is echoed on /response and /error exactly as received, and none is sent without one",
+          arguments: [String?.none, "0b7f5c2e-57c6-4a43-9f3e-96b5c0f0a8d1", "opaque token/with+symbols="])
+    func invocationIDEcho(_ invocationID: String?) throws {
+        let transport = ScriptedTransport([.status(202), .status(202)])
+        let client = try Self.client(transport)
+        let address = InvocationAddress(requestID: "r-5", invocationID: invocationID)
+        #expect(try client.sendResponse(Array("{}".utf8), to: address) == .accepted)
+        #expect(try client.sendError(FunctionError(errorType: "OrderConflict", errorMessage: "m"), to: address) == .accepted)
+        #expect(transport.requests.count == 2)
+        for request in transport.requests {
+            let echoed = request.headers.filter { $0.name.lowercased() == "lambda-runtime-invocation-id" }
+            #expect(echoed.map(\.value) == (invocationID.map { [$0] } ?? []), "\(request.url)")
+            if let invocationID { #expect(echoed.first?.name == "Lambda-Runtime-Invocation-Id", "\(invocationID)") }
+        }
+    }
+
+    @Test("410 is a timed-out invocation, other 4xx refuse one post, and the runtime carries on; 5xx and others throw", arguments: [
         (202, RuntimeAPIClient.PostOutcome?.some(.accepted)), (200, .accepted),
+        (410, .invocationTimedOut(body: "b")),
         (400, .rejected(status: 400, body: "b")), (413, .rejected(status: 413, body: "b")),
-        (403, nil), (500, nil), (404, nil),
+        (403, .rejected(status: 403, body: "b")), (404, .rejected(status: 404, body: "b")),
+        (500, nil), (503, nil), (302, nil),
     ])
     func postStatuses(_ status: Int, _ outcome: RuntimeAPIClient.PostOutcome?) throws {
         for post in 0..<2 {
             let transport = ScriptedTransport([.status(status, body: "b")])
             let client = try Self.client(transport)
             let path = post == 0 ? "/runtime/invocation/r-3/response" : "/runtime/invocation/r-3/error"
+            let address = InvocationAddress(requestID: "r-3", invocationID: "i-3")
             do {
-                let result = post == 0 ? try client.sendResponse([], for: "r-3")
-                    : try client.sendError(FunctionError(errorType: "T", errorMessage: "m"), for: "r-3")
+                let result = post == 0 ? try client.sendResponse([], to: address)
+                    : try client.sendError(FunctionError(errorType: "T", errorMessage: "m"), to: address)
                 #expect(result == outcome)
             } catch {
                 #expect(outcome == nil)
@@ -163,7 +209,7 @@ struct RuntimeAPIClientTests {
     func postTransport() throws {
         let transport = ScriptedTransport([.lostResponse(HTTPResponse(status: 202, headers: [], body: []))])
         #expect(throws: RuntimeAPIError(.transport(endpoint: "/runtime/invocation/r-4/response", .connectionReset))) {
-            try Self.client(transport).sendResponse([], for: "r-4")
+            try Self.client(transport).sendResponse([], to: InvocationAddress(requestID: "r-4"))
         }
     }
 
@@ -173,7 +219,7 @@ struct RuntimeAPIClientTests {
     ])
     func pathSegment(_ requestID: String, _ segment: String) throws {
         let transport = ScriptedTransport([.status(202)])
-        _ = try Self.client(transport).sendResponse([], for: requestID)
+        _ = try Self.client(transport).sendResponse([], to: InvocationAddress(requestID: requestID))
         #expect(transport.requests.first?.url == Self.base + "/runtime/invocation/\(segment)/response")
     }
 
@@ -191,33 +237,43 @@ struct RuntimeAPIClientTests {
         _ = try RuntimeAPIClient(endpoint: "[::1]:9001")
     }
 
-    @Test("the loop over the real client: a refused /next is retried, the event after it served, the responses posted")
+    @Test("the loop over the real client: a refused /next is retried, each answer echoes its invocation ID, a 410 and a 500 on posts do not end it")
     func loopThroughTransport() throws {
         let transport = ScriptedTransport([
             .connectionRefused,
             .status(500, body: "Container error"),
-            .status(200, headers: Self.nextHeaders(requestID: "r-1"), body: "{}"),
-            .status(202),
-            .status(200, headers: Self.nextHeaders(requestID: "r-2", deadline: "never"), body: "{}"),
+            .status(200, headers: Self.nextHeaders(requestID: "r-1", invocationID: "i-1"), body: "{}"),
+            .status(410, body: #"{"errorType":"ErrorRuntimeInvokeTimeout"}"#),
+            .status(200, headers: Self.nextHeaders(requestID: "r-2", deadline: "never", invocationID: "i-2"), body: "{}"),
+            .status(500, body: "Container error"),
+            .status(200, headers: Self.nextHeaders(requestID: "r-3"), body: "{}"),
             .status(202),
             .status(403, body: "Forbidden"),
         ])
         var waits: [Int64] = []
         let handler = RecordingHandler()
-        let failure = RuntimeLoop.run(client: try Self.client(transport), handler: handler, logger: LogLines().logger) { waits.append($0) }
+        let log = LogLines()
+        let failure = RuntimeLoop.run(client: try Self.client(transport), handler: handler, logger: log.logger) { waits.append($0) }
         #expect(failure == RuntimeAPIError(.unexpectedStatus(endpoint: "/runtime/invocation/next", status: 403, body: "Forbidden")))
         #expect(waits == [100, 300])
-        #expect(handler.seen.map(\.requestID) == ["r-1"])
+        #expect(handler.seen.map(\.requestID) == ["r-1", "r-3"])
         #expect(transport.requests.map { "\($0.method) \($0.url.dropFirst(Self.base.count))" } == [
             "GET /runtime/invocation/next", "GET /runtime/invocation/next", "GET /runtime/invocation/next",
             "POST /runtime/invocation/r-1/response",
             "GET /runtime/invocation/next", "POST /runtime/invocation/r-2/error",
+            "GET /runtime/invocation/next", "POST /runtime/invocation/r-3/response",
             "GET /runtime/invocation/next",
         ])
+        #expect(transport.requests.map { $0.headers.value(for: "Lambda-Runtime-Invocation-Id") }
+            == [nil, nil, nil, "i-1", nil, "i-2", nil, nil, nil])
         let answer = try JSONValue.parse(transport.requests[5].body)
         #expect(answer["errorType"]?.stringValue == "Runtime.InvalidInvocation")
         #expect(answer["errorMessage"]?.stringValue
             == #"Runtime API /next response has a malformed lambda-runtime-deadline-ms header (expected Unix time in milliseconds): "never""#)
+        #expect(log.lines.contains { $0.contains("\tr-1\tWARN\tInvocation had already timed out; Runtime API dropped its response (HTTP 410)") },
+                "\(log.lines)")
+        #expect(log.lines.contains { $0.contains("\tr-2\tERROR\tRuntime API did not take the error report: Runtime API request /runtime/invocation/r-2/error answered HTTP 500") },
+                "\(log.lines)")
         #expect(transport.remainingReplies == 0)
         #expect(transport.unscriptedRequests.isEmpty)
     }

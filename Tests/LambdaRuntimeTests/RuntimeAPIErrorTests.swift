@@ -14,7 +14,7 @@ struct RuntimeAPIErrorTests {
         (.malformedHeader("lambda-runtime-deadline-ms", "soon"),
          #"Runtime API /next response has a malformed lambda-runtime-deadline-ms header (expected Unix time in milliseconds): "soon""#),
         (.malformedHeader("lambda-runtime-other", "x"), #"Runtime API /next response has a malformed lambda-runtime-other header: "x""#),
-        (.invalidInvocation(requestID: "r-1", problem: "Runtime API /next response has no lambda-runtime-deadline-ms header"),
+        (.invalidInvocation(InvocationAddress(requestID: "r-1", invocationID: "i-1"), problem: "Runtime API /next response has no lambda-runtime-deadline-ms header"),
          "Runtime API /next response has no lambda-runtime-deadline-ms header"),
     ])
     func descriptions(_ code: RuntimeAPIError.Code, _ description: String) {
@@ -50,7 +50,7 @@ struct RuntimeAPIErrorTests {
 
     @Test("only refused, reset and timed-out connections and 5xx answers are transient", arguments: [
         (RuntimeAPIError.Code.invalidEndpoint("x"), false), (.missingHeader("h"), false), (.malformedHeader("h", "v"), false),
-        (.invalidInvocation(requestID: "r", problem: "p"), false),
+        (.invalidInvocation(InvocationAddress(requestID: "r"), problem: "p"), false),
         (.unexpectedStatus(endpoint: "/e", status: 599, body: ""), true), (.unexpectedStatus(endpoint: "/e", status: 600, body: ""), false),
         (.unexpectedStatus(endpoint: "/e", status: 499, body: ""), false),
         (.transport(endpoint: "/e", HTTPError(.transport(curlCode: 28, message: ""))), true),

@@ -1,4 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import Essentials
+import Synchronization
 import HTTP
 @testable import LambdaRuntime
 import Testing
@@ -12,9 +18,10 @@ struct RuntimeLoopTests {
 
     /// Runs the loop to its end and returns what ended it and the waits it asked for.
     static func run(_ client: Scripted, _ handler: RecordingHandler, _ log: LogLines = LogLines(),
-                    policy: NextRetryPolicy = .standard) -> (RuntimeAPIError, [Int64]) {
+                    policy: NextRetryPolicy = .standard, setsTraceEnvironment: Bool = true) -> (RuntimeAPIError, [Int64]) {
         var waits: [Int64] = []
-        let failure = RuntimeLoop.run(client: client, handler: handler, logger: log.logger, nextRetry: policy) { waits.append($0) }
+        let failure = RuntimeLoop.run(client: client, handler: handler, logger: log.logger, setsTraceEnvironment: setsTraceEnvironment,
+                                      nextRetry: policy) { waits.append($0) }
         return (failure, waits)
     }
 
@@ -86,18 +93,95 @@ struct RuntimeLoopTests {
         #expect(failure == Scripted.endOfScript)
     }
 
-    @Test("a post the Runtime API cannot take (500, transport) ends the loop with that failure", arguments: [
+    @Test("a post the Runtime API cannot take (500, transport) is logged with the request ID and the loop asks /next again", arguments: [
         RuntimeAPIError(.unexpectedStatus(endpoint: "/runtime/invocation/r-1/response", status: 500, body: "Container error")),
         RuntimeAPIError(.transport(endpoint: "/runtime/invocation/r-1/response", .connectionReset)),
     ])
     func failingPost(_ error: RuntimeAPIError) {
-        let client = Scripted(nexts: [.success(Scripted.invocation("r-1")), .success(Scripted.invocation("never"))],
+        let client = Scripted(nexts: [.success(Scripted.invocation("r-1")), .success(Scripted.invocation("r-2"))],
                               responseOutcomes: [.failure(error)])
         let handler = RecordingHandler()
-        let (failure, waits) = Self.run(client, handler)
-        #expect(failure == error)
-        #expect(handler.seen.map(\.requestID) == ["r-1"], "the next event is not fetched")
-        #expect(waits.isEmpty, "posts are not retried")
+        let log = LogLines()
+        let (failure, waits) = Self.run(client, handler, log)
+        #expect(failure == Scripted.endOfScript, "only /next ends the loop")
+        #expect(handler.seen.map(\.requestID) == ["r-1", "r-2"], "the next event is served")
+        #expect(client.posts.count == 2, "a failed post is not retried")
+        #expect(waits.isEmpty)
+        #expect(log.lines.contains { $0.hasSuffix("\tr-1\tERROR\tRuntime API did not take the response: \(error); asking /next for the next event") },
+                "\(log.lines)")
+    }
+
+    @Test("a 410 on /response or /error (the invoke already timed out) is logged with the request ID, nothing else is posted, and the loop goes on",
+          arguments: [false, true])
+    func invocationTimedOut(_ failing: Bool) {
+        let gone = RuntimeAPIClient.PostOutcome.invocationTimedOut(body: #"{"errorType":"ErrorRuntimeInvokeTimeout","errorMessage":"Invoke timeout"}"#)
+        let client = Scripted(nexts: [.success(Scripted.invocation("late", invocationID: "i-late")),
+                                      .success(Scripted.invocation("next", invocationID: "i-next"))],
+                              responseOutcomes: failing ? [] : [.success(gone)], errorOutcomes: failing ? [.success(gone)] : [])
+        let error = FunctionError(errorType: "DependencyFailure", errorMessage: "DynamoDB PutItem timed out")
+        let handler = RecordingHandler { failing && $0.context.requestID == "late" ? .failure(error) : .success(Array("{}".utf8)) }
+        let log = LogLines()
+        let (failure, _) = Self.run(client, handler, log)
+        let late = InvocationAddress(requestID: "late", invocationID: "i-late")
+        #expect(client.posts == [
+            failing ? .error(late, error) : .response(late, body: Array("{}".utf8)),
+            .response(InvocationAddress(requestID: "next", invocationID: "i-next"), body: Array("{}".utf8)),
+        ])
+        let what = failing ? "error report" : "response"
+        #expect(log.lines.contains {
+            $0.hasSuffix("\tlate\tWARN\tInvocation had already timed out; Runtime API dropped its \(what) (HTTP 410): "
+                         + #"{\"errorType\":\"ErrorRuntimeInvokeTimeout\",\"errorMessage\":\"Invoke timeout\"}"#)
+        }, "\(log.lines)")
+        #expect(failure == Scripted.endOfScript)
+    }
+
+    @Test("400 (unknown invocation ID) and 403 on a post are logged as refusals and the loop goes on", arguments: [
+        (400, #"{"errorType":"InvalidInvocationId"}"#), (403, "Forbidden"),
+    ])
+    func refusedPosts(_ status: Int, _ body: String) {
+        let client = Scripted(nexts: [.success(Scripted.invocation("a", invocationID: "i-a")), .success(Scripted.invocation("b"))],
+                              responseOutcomes: [.success(.rejected(status: status, body: body))])
+        let log = LogLines()
+        let (failure, _) = Self.run(client, RecordingHandler(), log)
+        #expect(client.posts.count == 2)
+        #expect(log.lines.contains { $0.contains("\ta\tWARN\tRuntime API refused the response (HTTP \(status)): ") }, "\(log.lines)")
+        #expect(failure == Scripted.endOfScript)
+    }
+
+    @Test("every answer goes to its invocation's address: the invocation ID from /next is echoed, also on the size-limit error")
+    func invocationIDsEchoed() {
+        let big = [UInt8](repeating: UInt8(ascii: "x"), count: 7_000_000)
+        let client = Scripted(nexts: [.success(Scripted.invocation("ok", invocationID: "i-1")),
+                                      .success(Scripted.invocation("bad", invocationID: "i-2")),
+                                      .success(Scripted.invocation("big", invocationID: "i-3")),
+                                      .success(Scripted.invocation("old"))],
+                              responseOutcomes: [.success(.accepted), .success(.rejected(status: 413, body: "too large"))])
+        let handler = RecordingHandler { invocation in
+            switch invocation.context.requestID {
+            case "bad": .failure(FunctionError(errorType: "InvalidOrderEvent", errorMessage: "m"))
+            case "big": .success(big)
+            default: .success(Array("{}".utf8))
+            }
+        }
+        _ = Self.run(client, handler)
+        #expect(client.posts.map { post -> InvocationAddress in
+            switch post {
+            case .response(let address, _), .error(let address, _): address
+            }
+        } == [
+            InvocationAddress(requestID: "ok", invocationID: "i-1"), InvocationAddress(requestID: "bad", invocationID: "i-2"),
+            InvocationAddress(requestID: "big", invocationID: "i-3"), InvocationAddress(requestID: "big", invocationID: "i-3"),
+            InvocationAddress(requestID: "old"),
+        ])
+    }
+
+    @Test("the handler's logger carries the invocation's tenant ID, and no other invocation's")
+    func tenantID() {
+        let client = Scripted(nexts: [.success(Scripted.invocation("t-1", tenantID: "tenant-a")), .success(Scripted.invocation("t-2")),
+                                      .success(Scripted.invocation("t-3", tenantID: "tenant-b"))])
+        let handler = RecordingHandler()
+        _ = Self.run(client, handler)
+        #expect(handler.seen.map(\.loggerTenantID) == ["tenant-a", nil, "tenant-b"])
     }
 
     @Test("a /next failure that is not transient (403, 404, missing request ID) ends the loop at once", arguments: [
@@ -162,7 +246,7 @@ struct RuntimeLoopTests {
     @Test("a /next with a request ID but an unreadable deadline is answered with Runtime.InvalidInvocation, and the loop goes on")
     func invalidInvocationAnswered() {
         let problem = RuntimeAPIError(.malformedHeader(AmazonHeaders.deadline, "soon")).description
-        let client = Scripted(nexts: [.failure(RuntimeAPIError(.invalidInvocation(requestID: "r-bad", problem: problem))),
+        let client = Scripted(nexts: [.failure(RuntimeAPIError(.invalidInvocation(InvocationAddress(requestID: "r-bad"), problem: problem))),
                                       .success(Scripted.invocation("r-good"))])
         let handler = RecordingHandler()
         let log = LogLines()
@@ -179,14 +263,18 @@ struct RuntimeLoopTests {
         #expect(failure == Scripted.endOfScript)
     }
 
-    @Test("when the answer to an unreadable invocation cannot be posted, the loop ends with that failure")
+    @Test("an unreadable invocation's answer echoes its invocation ID; when it cannot be posted, the loop still goes on")
     func invalidInvocationPostFails() {
         let postFailure = RuntimeAPIError(.unexpectedStatus(endpoint: "/runtime/invocation/r-bad/error", status: 500, body: ""))
-        let client = Scripted(nexts: [.failure(RuntimeAPIError(.invalidInvocation(requestID: "r-bad", problem: "p"))),
-                                      .success(Scripted.invocation("never"))],
+        let address = InvocationAddress(requestID: "r-bad", invocationID: "i-bad")
+        let client = Scripted(nexts: [.failure(RuntimeAPIError(.invalidInvocation(address, problem: "p"))),
+                                      .success(Scripted.invocation("r-good"))],
                               errorOutcomes: [.failure(postFailure)])
-        let (failure, _) = Self.run(client, RecordingHandler())
-        #expect(failure == postFailure)
+        let handler = RecordingHandler()
+        let (failure, _) = Self.run(client, handler)
+        #expect(client.posts.first == .error(address, FunctionError(errorType: "Runtime.InvalidInvocation", errorMessage: "p")))
+        #expect(handler.seen.map(\.requestID) == ["r-good"])
+        #expect(failure == Scripted.endOfScript)
     }
 
     @Test("_X_AMZN_TRACE_ID holds the invocation's trace ID while it is handled, and is cleared for one without")
@@ -197,6 +285,37 @@ struct RuntimeLoopTests {
         let handler = RecordingHandler()
         _ = Self.run(client, handler)
         #expect(handler.seen.map(\.traceEnvironment) == [trace, nil, "Root=1-2"])
+    }
+
+    @Test("several workers never set _X_AMZN_TRACE_ID: it would belong to whichever wrote it last")
+    func workersLeaveTraceEnvironment() throws {
+        setenv("_X_AMZN_TRACE_ID", "Root=1-set-by-someone-else", 1)
+        defer { unsetenv("_X_AMZN_TRACE_ID") }
+        let api = SharedRuntimeAPI()
+        let handler = TraceReadingHandler()
+        api.deliver([.success(Scripted.invocation("a", traceID: "Root=1-a;Lineage=1:ab:0")),
+                     .success(Scripted.invocation("b", traceID: "Root=1-b;Lineage=1:cd:0"))])
+        let stopped = Mutex(false)
+        let runner = try WorkerThread.start(name: "runner") {
+            _ = RuntimeWorkers.run(RuntimeConcurrency(workers: 2), makeClient: { api.makeClient($0) }, handler: handler,
+                                   logger: LogLines().logger, sleep: { _ in })
+            stopped.withLock { $0 = true }
+        }
+        #expect(api.waitForPosts(2))
+        api.close(with: Scripted.endOfScript)
+        #expect(waitUntil(10_000) { stopped.withLock { $0 } })
+        runner.join()
+        #expect(handler.seen == ["Root=1-set-by-someone-else", "Root=1-set-by-someone-else"])
+    }
+
+    @Test("a loop told not to (one of several workers) leaves _X_AMZN_TRACE_ID alone")
+    func noTraceEnvironment() {
+        setenv("_X_AMZN_TRACE_ID", "Root=1-set-by-someone-else", 1)
+        defer { unsetenv("_X_AMZN_TRACE_ID") }
+        let client = Scripted(nexts: [.success(Scripted.invocation("traced", traceID: "Root=1-mine")), .success(Scripted.invocation("untraced"))])
+        let handler = RecordingHandler()
+        _ = Self.run(client, handler, setsTraceEnvironment: false)
+        #expect(handler.seen.map(\.traceEnvironment) == ["Root=1-set-by-someone-else", "Root=1-set-by-someone-else"])
     }
 
     @Test("the retry policy waits 100, 300, 600 ms and then gives up", arguments: [
@@ -213,5 +332,17 @@ struct RuntimeLoopTests {
         let (failure, waits) = Self.run(client, RecordingHandler(), policy: NextRetryPolicy(delaysMilliseconds: []))
         #expect(failure == refused)
         #expect(waits.isEmpty)
+    }
+}
+
+/// Records `_X_AMZN_TRACE_ID` as each invocation saw it.
+private final class TraceReadingHandler: InvocationHandler, Sendable {
+    private let traces = Mutex<[String?]>([])
+    var seen: [String?] { traces.withLock { $0 } }
+
+    func handle(_ invocation: Invocation, logger: Logger) -> Result<[UInt8], FunctionError> {
+        let trace = getenv("_X_AMZN_TRACE_ID").map { String(cString: $0) }
+        traces.withLock { $0.append(trace) }
+        return .success([])
     }
 }

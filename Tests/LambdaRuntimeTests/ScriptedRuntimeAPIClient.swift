@@ -7,8 +7,12 @@ import HTTP
 final class ScriptedRuntimeAPIClient: RuntimeAPIClientProtocol {
     /// One post the loop made.
     enum Post: Equatable {
-        case response(requestID: String, body: [UInt8])
-        case error(requestID: String, FunctionError)
+        case response(InvocationAddress, body: [UInt8])
+        case error(InvocationAddress, FunctionError)
+
+        /// A post to an invocation without an invocation ID (an older Runtime API).
+        static func response(requestID: String, body: [UInt8]) -> Post { .response(InvocationAddress(requestID: requestID), body: body) }
+        static func error(requestID: String, _ error: FunctionError) -> Post { .error(InvocationAddress(requestID: requestID), error) }
     }
 
     /// The failure that ends every scripted run.
@@ -34,21 +38,22 @@ final class ScriptedRuntimeAPIClient: RuntimeAPIClientProtocol {
         return try nexts.removeFirst().get()
     }
 
-    func sendResponse(_ body: [UInt8], for requestID: String) throws(RuntimeAPIError) -> RuntimeAPIClient.PostOutcome {
-        posts.append(.response(requestID: requestID, body: body))
+    func sendResponse(_ body: [UInt8], to address: InvocationAddress) throws(RuntimeAPIError) -> RuntimeAPIClient.PostOutcome {
+        posts.append(.response(address, body: body))
         return try responseOutcomes.isEmpty ? .accepted : responseOutcomes.removeFirst().get()
     }
 
-    func sendError(_ error: FunctionError, for requestID: String) throws(RuntimeAPIError) -> RuntimeAPIClient.PostOutcome {
-        posts.append(.error(requestID: requestID, error))
+    func sendError(_ error: FunctionError, to address: InvocationAddress) throws(RuntimeAPIError) -> RuntimeAPIClient.PostOutcome {
+        posts.append(.error(address, error))
         return try errorOutcomes.isEmpty ? .accepted : errorOutcomes.removeFirst().get()
     }
 
     /// An invocation as `/next` would give it.
-    static func invocation(_ requestID: String, event: String = #"{"order_id":"1","price":1}"#, traceID: String? = nil) -> Invocation {
+    static func invocation(_ requestID: String, event: String = #"{"order_id":"1","price":1}"#, traceID: String? = nil,
+                           tenantID: String? = nil, invocationID: String? = nil) -> Invocation {
         Invocation(context: InvocationContext(requestID: requestID, deadlineMilliseconds: 1_795_633_776_123,
                                               invokedFunctionARN: "arn:aws:lambda:eu-west-1:123456789012:function:f",
-                                              traceID: traceID),
+                                              traceID: traceID, tenantID: tenantID, invocationID: invocationID),
                    event: Array(event.utf8))
     }
 }

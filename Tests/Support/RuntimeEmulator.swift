@@ -45,9 +45,12 @@ package final class RuntimeEmulator {
     ///   - timeoutMilliseconds: This invocation's deadline.
     ///   - traceID: The trace header the invoker sends (`X-Amzn-Trace-Id`), passed to the runtime verbatim.
     ///   - tenantID: The tenant (`X-Amz-Tenant-Id`), passed to the runtime as `Lambda-Runtime-Aws-Tenant-Id`.
+    ///   - deadlineSkewMilliseconds: Tell the runtime a deadline this much later than the real one
+    ///     (a sandbox clock behind Lambda's), so it answers after the invoke timed out.
     package func invoke(_ event: [UInt8], requestID: String? = nil, timeoutMilliseconds: Int? = nil,
-                        traceID: String? = nil, tenantID: String? = nil) throws -> Invocation {
+                        traceID: String? = nil, tenantID: String? = nil, deadlineSkewMilliseconds: Int? = nil) throws -> Invocation {
         var headers = [HTTPHeader("Content-Type", "application/json")]
+        if let deadlineSkewMilliseconds { headers.append(HTTPHeader("X-Emulator-Deadline-Skew-Ms", String(deadlineSkewMilliseconds))) }
         if let requestID { headers.append(HTTPHeader("X-Emulator-Request-Id", requestID)) }
         if let traceID { headers.append(HTTPHeader("X-Amzn-Trace-Id", traceID)) }
         if let tenantID { headers.append(HTTPHeader("X-Amz-Tenant-Id", tenantID)) }
@@ -60,9 +63,9 @@ package final class RuntimeEmulator {
     }
 
     package func invoke(_ event: JSONValue, requestID: String? = nil, timeoutMilliseconds: Int? = nil,
-                        traceID: String? = nil, tenantID: String? = nil) throws -> Invocation {
+                        traceID: String? = nil, tenantID: String? = nil, deadlineSkewMilliseconds: Int? = nil) throws -> Invocation {
         try invoke(event.serializedBytes(), requestID: requestID, timeoutMilliseconds: timeoutMilliseconds,
-                   traceID: traceID, tenantID: tenantID)
+                   traceID: traceID, tenantID: tenantID, deadlineSkewMilliseconds: deadlineSkewMilliseconds)
     }
 
     /// Queues an invocation without waiting (`X-Amz-Invocation-Type: Event`).

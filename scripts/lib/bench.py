@@ -27,6 +27,9 @@ For each implementation, one after the other, in the same run and against the sa
   AWS requests   a separate process whose AWS_ENDPOINT_URL is the counting proxy (so the proxy
                  never sits in the timed path): requests per first-time order and per duplicate,
                  by operation, plus moto's time per operation as the proxy saw it.
+  concurrency    ours only, Lambda Managed Instances: AWS_LAMBDA_MAX_CONCURRENCY = 1, 4 and 16 with
+                 every AWS call delayed 20 ms at the proxy: throughput, p50/p99 and peak RSS per N
+                 (bench_concurrency.py, which also runs alone).
   128 MB share   cold start, first invocation, latency and CPU again with only the function
                  process in a cgroup limited to 7.2 % of one core (v1 cpu.cfs_quota_us 7200 per
                  cpu.cfs_period_us 100000, or v2 cpu.max "7200 100000"); the process is spawned
@@ -65,6 +68,7 @@ from runtime_emulator import RuntimeEmulator  # noqa: E402
 from bench_measure import (BenchError, CpuShare, cpu_ns, cpu_ticks, kib, median,  # noqa: E402
                            pin_cpus, proc_status, say, summary)
 from bench_report import write_markdown  # noqa: E402
+import bench_concurrency  # noqa: E402
 from bench_settings import CLK_TCK, FUNCTION_ARN, PERIOD_US, REGION, SETTINGS  # noqa: E402
 
 
@@ -136,6 +140,7 @@ class Bench:
         for impl in plain:
             say("%s: counting AWS requests through the proxy, then CPU with kept-alive connections" % impl.label)
             r[impl.key]["requests"] = self.count_requests(impl)
+        r["concurrency"] = self.concurrency(impls[0])
 
         for impl in plain:
             say("%s: 10-record SQS batches (partial batch responses), straight to moto, then with %d ms per AWS request"
@@ -275,6 +280,14 @@ class Bench:
                 return Impl("floor", "harness floor (echo runtime)", [binary], self.work, {})
         self.results["notes"].append("the echo runtime did not compile: %s" % done.stderr.strip()[:300])
         return None
+
+    def concurrency(self, impl):
+        """Ours with AWS_LAMBDA_MAX_CONCURRENCY = 1, 4, 16, AWS calls delayed at the proxy (bench_concurrency.py)."""
+        def spawn(n, log_name):
+            workers = Impl(impl.key, impl.label, impl.argv, impl.cwd, dict(impl.extra_env, AWS_LAMBDA_MAX_CONCURRENCY=str(n)),
+                           impl.table, impl.bucket)
+            return self.spawn(workers, log_name, endpoint="http://127.0.0.1:%d" % self.proxy.port)[0]
+        return bench_concurrency.measure(self.emu, self.proxy, spawn, self.mode, self._kill)
 
     # --- processes ----------------------------------------------------------------------------
     def spawn(self, impl, log_name, member=None, endpoint=None, tls=False):

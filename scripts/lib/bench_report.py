@@ -1,5 +1,6 @@
 """The report of bench.py: the tables printed at the end and BENCHMARKS.md."""
 
+from bench_concurrency import rows_markdown
 from bench_measure import median
 from bench_settings import CLK_TCK, PERIOD_US, QUOTA_US, TARGETS
 
@@ -276,6 +277,9 @@ def report(r, command):
     if floor:
         lines.append("### Harness floor (what the emulator and the spawn cost by themselves)\n")
         lines.append(markdown_table(["measurement", "N", "unthrottled", "at the 128 MB share"], floor) + "\n")
+    concurrency = rows_markdown(r.get("concurrency"))
+    if concurrency:
+        lines.append(concurrency)
     table = "\n".join(lines)
 
     ours, peer, share = r.get("ours", {}), r.get("peer", {}), r.get("share", {})

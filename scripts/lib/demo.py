@@ -3,9 +3,10 @@
 delivered twice (first time, then as an at-least-once source redelivers it), then what landed
 in S3 and DynamoDB: the claim items, the audit trail (one item per completed order) and the
 day's totals. SQS batches (events/1x-sqs-*) answer with the messageIds that go back to the
-queue; SNS and Pipes answer with their results. Starts moto (SigV4 checking on) and the Runtime
-API emulator in-process and
-stops everything it started.
+queue; SNS and Pipes answer with their results. Then again as on Lambda Managed Instances
+(AWS_LAMBDA_MAX_CONCURRENCY=4): one process, four workers, both deliveries of every file at once,
+into a fresh table and bucket. Starts moto (SigV4 checking on) and the Runtime API emulator
+in-process and stops everything it started.
 
     python3 scripts/lib/demo.py --bootstrap .build/debug/bootstrap [--events events] [--keep-logs]
 """
@@ -15,6 +16,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -26,6 +28,8 @@ if not sys.stdout.isatty():
     BOLD = DIM = GREEN = YELLOW = RED = RESET = ""
 
 TABLE, BUCKET = "processed-orders", "orders-demo"
+CONCURRENT_TABLE, CONCURRENT_BUCKET = "processed-orders-mi", "orders-demo-mi"
+WORKERS = 4
 AUDIT_TABLE, TOTALS_TABLE = "order-audit", "order-totals"   # AUDIT_TABLE, TOTALS_TABLE: the audit trail on
 
 
@@ -72,10 +76,42 @@ def replay(emulator, events_dir, files, label):
         print("  %-*s  %s%s%s" % (width, "", DIM, body.decode(errors="replace"), RESET))
 
 
-def show_state(stack):
+def concurrent_replay(emulator, events_dir, files, copies):
+    """Delivers `copies` of every file all at once (a thread each) and prints each file's answers."""
+    heading("Every file delivered %d times at once to one process with %d workers" % (copies, WORKERS))
+    answers = {}
+    lock = threading.Lock()
+
+    def deliver(name, copy, event):
+        headers, body = emulator.invoke(event, timeout_ms=10000)
+        with lock:
+            answers[(name, copy)] = describe(headers, body)
+
+    threads = []
+    for name in files:
+        with open(os.path.join(events_dir, name), "rb") as handle:
+            event = handle.read()
+        for copy in range(copies):
+            threads.append(threading.Thread(target=deliver, args=(name, copy, event)))
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    width = max(len(f) for f in files)
+    for name in files:
+        for copy in range(copies):
+            print("  %-*s  %s" % (width, name if copy == 0 else "", answers[(name, copy)]))
+    state = emulator.state()
+    print("  %s%d invocations in %.2f s; at most %d polling /next and %d running at once%s" % (
+        DIM, len(threads), elapsed, state["max_pollers_waiting"], state["max_running"], RESET))
+
+
+def show_state(stack, table=TABLE, bucket=BUCKET, audit=True):
     """Prints S3 and DynamoDB; returns (objects written more than once, items not COMPLETED)."""
-    state = stack.state(table=TABLE, bucket=BUCKET)
-    heading("S3: s3://%s (versioned; one version per write)" % BUCKET)
+    state = stack.state(table=table, bucket=bucket)
+    heading("S3: s3://%s (versioned; one version per write)" % bucket)
     for obj in state["objects"]:
         versions = [v for v in obj["versions"] if not v.get("delete_marker")]
         latest = versions[0] if versions else {}
@@ -83,7 +119,7 @@ def show_state(stack):
                                                    latest.get("size"), RESET))
         if latest.get("body"):
             print("    %s%s%s" % (DIM, latest["body"][:160] + ("…" if len(latest["body"]) > 160 else ""), RESET))
-    heading("DynamoDB: table %s (one claim item per order)" % TABLE)
+    heading("DynamoDB: table %s (one claim item per order)" % table)
     for item in state["items"]:
         plain = {k: next(iter(v.values())) for k, v in item.items()}
         print("  %-16s %-10s processed_at=%s s3_key=%s expiry_time=%s" % (
@@ -91,7 +127,7 @@ def show_state(stack):
             plain.get("expiry_time")))
     rewritten = [o["key"] for o in state["objects"] if len([v for v in o["versions"] if not v.get("delete_marker")]) != 1]
     unfinished = [i["order_id"]["S"] for i in state["items"] if i.get("status", {}).get("S") != "COMPLETED"]
-    miscounted = show_audit_trail(stack, [i["order_id"]["S"] for i in state["items"]])
+    miscounted = show_audit_trail(stack, [i["order_id"]["S"] for i in state["items"]]) if audit else []
     return len(state["objects"]), rewritten, unfinished, miscounted
 
 
@@ -131,6 +167,7 @@ def main():
     stack = LocalStack(port=0, admin_port=0)
     emulator = RuntimeEmulator(port=0, timeout_ms=10000)
     runtime = None
+    concurrent_emulator = None
     log_path = os.path.join(os.environ.get("TMPDIR", "/tmp"), "order-pipeline-demo-%d.log" % os.getpid())
     try:
         stack.start()
@@ -173,11 +210,47 @@ def main():
         print("\n%s%d orders, each object written exactly once (one version), every claim COMPLETED, one audit item"
               " each and each counted once in the totals; the redeliveries, the conflict and the invalid events wrote"
               " nothing.%s" % (BOLD, objects, RESET))
+
+        # Lambda Managed Instances: the same binary, AWS_LAMBDA_MAX_CONCURRENCY=4.
+        runtime.kill()
+        runtime.wait()
+        runtime = None
+        concurrent_emulator = RuntimeEmulator(port=0, timeout_ms=10000).start()
+        stack.create_resources(table=CONCURRENT_TABLE, bucket=CONCURRENT_BUCKET, versioning=True)
+        heading("Lambda Managed Instances: AWS_LAMBDA_MAX_CONCURRENCY=%d, table %s, bucket %s (no audit trail)" % (
+            WORKERS, CONCURRENT_TABLE, CONCURRENT_BUCKET))
+        concurrent_environment = dict(environment, TABLE=CONCURRENT_TABLE, BUCKET=CONCURRENT_BUCKET,
+                                      AWS_LAMBDA_RUNTIME_API=concurrent_emulator.runtime_api,
+                                      AWS_LAMBDA_MAX_CONCURRENCY=str(WORKERS))
+        del concurrent_environment["AUDIT_TABLE"], concurrent_environment["TOTALS_TABLE"]
+        with open(log_path, "wb") as log:
+            runtime = subprocess.Popen([args.bootstrap], env=concurrent_environment, stdin=subprocess.DEVNULL,
+                                       stdout=log, stderr=subprocess.STDOUT)
+            deadline = time.monotonic() + 10
+            while concurrent_emulator.state()["pollers_waiting"] < WORKERS and time.monotonic() < deadline:
+                time.sleep(0.01)
+            print("  %d workers polling /next, one process (pid %d)" % (
+                concurrent_emulator.state()["pollers_waiting"], runtime.pid))
+            concurrent_replay(concurrent_emulator, args.events, files, copies=2)
+        objects, rewritten, unfinished, _ = show_state(stack, CONCURRENT_TABLE, CONCURRENT_BUCKET, audit=False)
+        with open(log_path, encoding="utf-8", errors="replace") as log:
+            lines = [line.rstrip("\n") for line in log if not line.startswith('{"_aws"')]
+        heading("Function log (JSON with a requestId on every invocation line, as concurrency requires; %s)" % (
+            "all" if args.keep_logs else "last 6 lines"))
+        for line in (lines if args.keep_logs else lines[-6:]):
+            print("  " + line)
+        if rewritten or unfinished:
+            print("\n%sNot exactly once: written more than once %s, not completed %s%s" % (RED, rewritten, unfinished, RESET))
+            sys.exit(1)
+        print("\n%s%d orders, each written exactly once with both deliveries racing on %d workers.%s" % (
+            BOLD, objects, WORKERS, RESET))
     finally:
         if runtime is not None:
             runtime.kill()
             runtime.wait()
         emulator.stop()
+        if concurrent_emulator is not None:
+            concurrent_emulator.stop()
         stack.stop()
         if os.path.exists(log_path):
             os.unlink(log_path)

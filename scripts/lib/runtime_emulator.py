@@ -30,6 +30,9 @@ Invoke API:
       X-Amz-Client-Context (base64) -> Lambda-Runtime-Client-Context (decoded).
       X-Amzn-Trace-Id -> Lambda-Runtime-Trace-Id (verbatim); X-Amz-Tenant-Id -> Lambda-Runtime-Aws-Tenant-Id.
       Test-only: X-Emulator-Request-Id (reuse a request id), X-Emulator-Timeout-Ms,
+                 X-Emulator-Deadline-Skew-Ms (the Lambda-Runtime-Deadline-Ms the runtime is told is
+                 the real deadline plus this: a sandbox clock behind Lambda's, so the runtime
+                 believes it has time left and answers after the invoke has timed out -> 410),
                  X-Emulator-Cognito-Identity (-> Lambda-Runtime-Cognito-Identity).
       200 + runtime body; function error -> X-Amz-Function-Error: Unhandled and
       X-Emulator-Error-Type; no answer by deadline + 1 s -> Sandbox.Timedout; never
@@ -97,8 +100,9 @@ def _json_or_text(body):
 
 class Invocation:
     def __init__(self, request_id, event, timeout_ms, client_context, cognito, is_async, lock,
-                 trace_id=None, tenant_id=None):
+                 trace_id=None, tenant_id=None, deadline_skew_ms=0):
         self.request_id = request_id
+        self.deadline_skew_ms = deadline_skew_ms   # added to the deadline the runtime is told
         self.trace_id = trace_id    # the invoker's, else made at delivery
         self.tenant_id = tenant_id
         self.invocation_id = None   # the nonce of its (latest) delivery
@@ -236,14 +240,15 @@ class RuntimeEmulator:
 
     # --- invocations -------------------------------------------------------
     def invoke(self, event_bytes, request_id=None, timeout_ms=None, invocation_type="RequestResponse",
-               client_context=None, cognito_identity=None, trace_id=None, tenant_id=None):
+               client_context=None, cognito_identity=None, trace_id=None, tenant_id=None, deadline_skew_ms=0):
         """In-process invoke. Returns ({"status": int, header: value...}, body_bytes)."""
         status, headers, body = self._invoke(event_bytes, request_id, timeout_ms, invocation_type,
-                                             client_context, cognito_identity, trace_id, tenant_id)
+                                             client_context, cognito_identity, trace_id, tenant_id,
+                                             deadline_skew_ms)
         return dict(headers, status=status), body
 
     def _invoke(self, event, request_id, timeout_ms, invocation_type, client_context, cognito,
-                trace_id=None, tenant_id=None):
+                trace_id=None, tenant_id=None, deadline_skew_ms=0):
         request_id = request_id or str(uuid.uuid4())
         base = {"X-Amz-Request-Id": request_id}
         if invocation_type == "DryRun":
@@ -251,7 +256,8 @@ class RuntimeEmulator:
         is_async = invocation_type == "Event"
         with self._lock:
             inv = Invocation(request_id, event, int(timeout_ms or self.timeout_ms),
-                             client_context, cognito, is_async, self._lock, trace_id, tenant_id)
+                             client_context, cognito, is_async, self._lock, trace_id, tenant_id,
+                             deadline_skew_ms)
             self._history.append(inv)
             if self._pending_init_error is not None:
                 # Lambda serves an init error to the invokes that hit the failed sandbox.
@@ -441,7 +447,7 @@ class _Handler(_httpkit.Handler):
             self.close_connection = True
             return
         headers = {"Lambda-Runtime-Aws-Request-Id": inv.request_id,
-                   "Lambda-Runtime-Deadline-Ms": str(inv.deadline_ms),
+                   "Lambda-Runtime-Deadline-Ms": str(inv.deadline_ms + inv.deadline_skew_ms),
                    "Lambda-Runtime-Invoked-Function-Arn": emu.function_arn,
                    "Lambda-Runtime-Trace-Id": inv.trace_id}
         if inv.invocation_id is not None:
@@ -521,10 +527,15 @@ class _Handler(_httpkit.Handler):
         if timeout is not None and not timeout.isdigit():
             return self.reply_json(400, {"errorType": "InvalidParameterValueException",
                                          "errorMessage": "X-Emulator-Timeout-Ms must be an integer"})
+        skew = h.get("X-Emulator-Deadline-Skew-Ms", "0")
+        if not skew.isdigit():
+            return self.reply_json(400, {"errorType": "InvalidParameterValueException",
+                                         "errorMessage": "X-Emulator-Deadline-Skew-Ms must be a whole number"})
         status, headers, body = emu._invoke(
             event, h.get("X-Emulator-Request-Id"), int(timeout) if timeout else None,
             h.get("X-Amz-Invocation-Type", "RequestResponse"), client_context,
-            h.get("X-Emulator-Cognito-Identity"), h.get("X-Amzn-Trace-Id"), h.get("X-Amz-Tenant-Id"))
+            h.get("X-Emulator-Cognito-Identity"), h.get("X-Amzn-Trace-Id"), h.get("X-Amz-Tenant-Id"),
+            int(skew))
         self.reply(status, body, headers)
 
 

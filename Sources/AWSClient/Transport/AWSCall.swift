@@ -1,8 +1,8 @@
 import Essentials
 import Synchronization
 
-/// What one AWS call inherits from the invocation that makes it: the deadline, the logger, and
-/// the counter of attempts sent on the invocation's behalf (for its metrics line).
+/// What one AWS call inherits from the invocation that makes it: the deadline, the logger, the
+/// trace header, and the counter of attempts sent on the invocation's behalf (for its metrics line).
 public struct AWSCall: Sendable {
     /// The invocation deadline (Unix ms), or `nil` for none.
     public var deadlineMilliseconds: Int64?
@@ -13,10 +13,20 @@ public struct AWSCall: Sendable {
     /// Time kept free before the deadline for this call, when it differs from the configured
     /// margin: a cleanup (releasing a claim) may use most of the margin the main work left free.
     public var deadlineMarginMilliseconds: Int64?
+    /// The invocation's `Lambda-Runtime-Trace-Id`, sent verbatim as `X-Amzn-Trace-Id` on every
+    /// attempt (its `Lineage` field is what Lambda's recursive-loop detection counts), unsigned,
+    /// as the AWS SDKs do; `nil` sends none.
+    public var traceHeader: String?
 
     /// Creates a call context.
-    public init(deadlineMilliseconds: Int64?, logger: Logger, attempts: AttemptCounter = AttemptCounter()) {
+    /// - Parameters:
+    ///   - deadlineMilliseconds: The invocation deadline (Unix ms), or `nil` for none.
+    ///   - traceHeader: The invocation's trace ID, or `nil`.
+    ///   - logger: The invocation's logger.
+    ///   - attempts: Counts the attempts sent.
+    public init(deadlineMilliseconds: Int64?, traceHeader: String? = nil, logger: Logger, attempts: AttemptCounter = AttemptCounter()) {
         self.deadlineMilliseconds = deadlineMilliseconds
+        self.traceHeader = traceHeader
         self.logger = logger
         self.attempts = attempts
     }

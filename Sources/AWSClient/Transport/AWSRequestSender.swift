@@ -204,6 +204,9 @@ public final class AWSRequestSender: Sendable {
                               service: request.service.signingName, at: time,
                               options: request.service == .s3 ? .s3 : .standard, keys: signingKeys)
         headers.append(HTTPHeader("User-Agent", Self.userAgent))
+        // After signing, so it is not signed: the SDKs leave it out of SigV4 too, and a proxy or
+        // X-Ray may rewrite it without breaking the signature.
+        if let trace = call.traceHeader { headers.append(HTTPHeader(Self.traceHeaderName, trace)) }
 
         let timeout = policy.attemptTimeoutMilliseconds(configuredMilliseconds: Int64(configuration.attemptTimeoutMilliseconds),
                                                         nowMilliseconds: now(), deadlineMilliseconds: call.deadlineMilliseconds)
@@ -234,6 +237,8 @@ public final class AWSRequestSender: Sendable {
     }
 
     static let userAgent = "order-pipeline-bootstrap/1.0 (Swift; libcurl)"
+    /// The X-Ray trace header the AWS SDKs add from the invocation's trace ID.
+    static let traceHeaderName = "X-Amzn-Trace-Id"
 }
 
 /// What a sent request came back with, short of an error.

@@ -41,12 +41,13 @@ public final class OrderHandler: InvocationHandler, Sendable {
             logger.trace("Event preview: \(String(decoding: invocation.event.prefix(1_024), as: UTF8.self))")
         }
         var metrics = InvocationMetrics()
-        let call = AWSCall(deadlineMilliseconds: invocation.context.deadlineMilliseconds, logger: logger)
+        let call = AWSCall(deadlineMilliseconds: invocation.context.deadlineMilliseconds, traceHeader: invocation.context.traceID,
+                           logger: logger)
         let result = run(invocation, call, metrics: &metrics)
         metrics.awsRequests = call.attempts.count
         let document = metrics.emfDocument(namespace: metricsNamespace, functionName: functionName,
                                            timestamp: clocks.wallMilliseconds(), requestID: invocation.context.requestID)
-        logger.writeRaw(document.serialized())
+        logger.writeDocument(document)  // stamped with tenantId for a tenant's invocation
         return result
     }
 

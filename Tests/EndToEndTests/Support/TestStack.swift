@@ -16,13 +16,15 @@ final class TestStack {
     ///   - versioning: Turn on bucket versioning (to count object versions).
     ///   - withProxy: Route the function's AWS calls through a fault proxy.
     ///   - invocationTimeoutMilliseconds: The emulator's default invocation deadline.
-    init(versioning: Bool = true, withProxy: Bool = false, invocationTimeoutMilliseconds: Int = 5_000) throws {
+    ///   - invocationIDs: Whether the emulator sends `Lambda-Runtime-Invocation-Id` (`false`: a Runtime API before 2026).
+    init(versioning: Bool = true, withProxy: Bool = false, invocationTimeoutMilliseconds: Int = 5_000,
+         invocationIDs: Bool = true) throws {
         localStack = try LocalStack.shared()
         let suffix = UUID().uuidString.lowercased().prefix(8)
         table = "orders-\(suffix)"
         bucket = "orders-\(suffix)"
         try localStack.createResources(table: table, bucket: bucket, versioning: versioning)
-        emulator = try RuntimeEmulator(timeoutMilliseconds: invocationTimeoutMilliseconds)
+        emulator = try RuntimeEmulator(timeoutMilliseconds: invocationTimeoutMilliseconds, invocationIDs: invocationIDs)
         proxy = withProxy ? try FaultProxy(upstream: localStack.endpoint) : nil
     }
 
