@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "OrderPipeline", dependencies: ["AWSClient", "Essentials", "Hashing", "JSON", "LambdaRuntime"]),
         .executableTarget(name: "bootstrap", dependencies: ["OrderPipeline", "AWSClient", "Essentials", "LambdaRuntime", "HTTP", "JSON"]),
 
-        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON", "TransportDoubles"]),
         .testTarget(name: "TrustStoreTests", dependencies: ["HTTP"]),
         .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
         .testTarget(name: "EssentialsTests", dependencies: ["Essentials", "JSON"]),

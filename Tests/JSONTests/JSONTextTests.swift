@@ -1,5 +1,6 @@
 @testable import JSON
 import Testing
+import TransportDoubles
 
 @Suite("JSONText")
 struct JSONTextTests {
@@ -96,14 +97,9 @@ struct JSONTextTests {
 
     /// A seeded generator of random JSON, to compare the in-place text with the tree on many shapes.
     struct Generator {
-        var state: UInt64
-        mutating func next(_ bound: Int) -> Int {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Int((z ^ (z >> 31)) % UInt64(bound))
-        }
+        var random: SeededRandom
+        init(state: UInt64) { random = SeededRandom(seed: state) }
+        mutating func next(_ bound: Int) -> Int { random.next(bound) }
         static let pieces = ["a", "é", "e\u{301}", "\u{301}\u{316}", "\\n", "\\u00e9", "\\ud83d\\ude00", "\\\"", "/", "注", " ", "\\u0000"]
         mutating func string() -> String {
             "\"" + (0..<next(4)).map { _ in Self.pieces[next(Self.pieces.count)] }.joined() + "\""

@@ -1,25 +1,14 @@
 import JSON
 @testable import OrderPipeline
 import Testing
+import TransportDoubles
 
 /// A seeded generator of hostile envelopes for the normalizer: each case is built with the answer it
 /// must get (an order with a known key, or an `InvalidOrderEvent`), so the target checks the verdict,
 /// not only that nothing crashed. Deterministic: a failure names its case number and reproduces.
 @Suite("EnvelopeNormalizer fuzz")
 struct EnvelopeFuzzTests {
-    /// SplitMix64: small, seedable, good enough to spread cases.
-    struct Random {
-        var state: UInt64
-        mutating func next(_ bound: Int) -> Int {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Int((z ^ (z >> 31)) % UInt64(bound))
-        }
-        mutating func pick<T>(_ choices: [T]) -> T { choices[next(choices.count)] }
-        mutating func chance(_ percent: Int) -> Bool { next(100) < percent }
-    }
+    typealias Random = SeededRandom
 
     /// What a case must give.
     enum Expected {
@@ -152,7 +141,7 @@ struct EnvelopeFuzzTests {
 
     @Test("4,000 seeded hostile envelopes: never a crash; invalid gives a bounded InvalidOrderEvent, valid the expected order")
     func hostileEnvelopes() {
-        var random = Random(state: 0x14_2026)
+        var random = Random(seed: 0x14_2026)
         for number in 0..<4_000 {
             let (text, expected) = Self.makeCase(&random)
             let label = "case \(number): \(text.prefix(300))"

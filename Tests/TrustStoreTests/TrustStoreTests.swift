@@ -35,18 +35,7 @@ import Glibc
         let index = PEMBundleIndex(pem: Array(Fixtures.leaf.utf8))
         let entry = try #require(index.entries.first)
         let der = try #require(entry.der)
-        let certificate = try #require(der.withUnsafeBufferPointer { buffer -> OpaquePointer? in
-            var cursor = buffer.baseAddress
-            return d2i_X509(nil, &cursor, buffer.count)
-        })
-        defer { X509_free(certificate) }
-        let name = X509_get_subject_name(certificate)
-        var encoded = [UInt8](repeating: 0, count: Int(i2d_X509_NAME(name, nil)))
-        encoded.withUnsafeMutableBufferPointer { buffer in
-            var cursor = buffer.baseAddress
-            _ = i2d_X509_NAME(name, &cursor)
-        }
-        #expect(Array(der[entry.subject]) == encoded)
+        #expect(Array(der[entry.subject]) == (try subjectAsOpenSSLEncodesIt(der)))
     }
 
     @Test func skipsABlockThatIsNotBase64OrNotACertificate() {
@@ -76,18 +65,7 @@ import Glibc
         // The subject found from a prefix is the one OpenSSL encodes for the whole certificate.
         for entry in index.entries {
             let der = try #require(entry.der)
-            let certificate = try #require(der.withUnsafeBufferPointer { buffer -> OpaquePointer? in
-                var cursor = buffer.baseAddress
-                return d2i_X509(nil, &cursor, buffer.count)
-            })
-            defer { X509_free(certificate) }
-            let name = X509_get_subject_name(certificate)
-            var encoded = [UInt8](repeating: 0, count: Int(i2d_X509_NAME(name, nil)))
-            encoded.withUnsafeMutableBufferPointer { buffer in
-                var cursor = buffer.baseAddress
-                _ = i2d_X509_NAME(name, &cursor)
-            }
-            #expect(Array(der[entry.subject]) == encoded)
+            #expect(Array(der[entry.subject]) == (try subjectAsOpenSSLEncodesIt(der)))
         }
     }
 
@@ -290,4 +268,20 @@ private final class TemporaryFile {
         let error = HTTPError(.certificateRejected(curlCode: 60, message: "SSL certificate problem: certificate has expired", trustStore: "directory /d"))
         #expect(error.description == "TLS certificate verification failed: SSL certificate problem: certificate has expired (curl error 60; trusting directory /d)")
     }
+}
+
+/// The certificate's subject name as OpenSSL decodes the whole certificate and encodes the name again.
+func subjectAsOpenSSLEncodesIt(_ der: [UInt8]) throws -> [UInt8] {
+    let certificate = try #require(der.withUnsafeBufferPointer { buffer -> OpaquePointer? in
+        var cursor = buffer.baseAddress
+        return d2i_X509(nil, &cursor, buffer.count)
+    })
+    defer { X509_free(certificate) }
+    let name = X509_get_subject_name(certificate)
+    var encoded = [UInt8](repeating: 0, count: Int(i2d_X509_NAME(name, nil)))
+    encoded.withUnsafeMutableBufferPointer { buffer in
+        var cursor = buffer.baseAddress
+        _ = i2d_X509_NAME(name, &cursor)
+    }
+    return encoded
 }

@@ -254,13 +254,7 @@ class _Listener:
 
     def stop(self):
         self.sock.close()
-        with self.front.lock:
-            sockets = list(self.open)
-        for s in sockets:
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+        self.drop()
 
 
 class TLSFront:
