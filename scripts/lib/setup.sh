@@ -46,8 +46,8 @@ ensure_pip() {
 ensure_build_dependencies() {
     command -v swift >/dev/null 2>&1 || die "swift is not on PATH (Swift 6 toolchain required; see https://www.swift.org/install/)"
     command -v python3 >/dev/null 2>&1 || ensure_apt python3 python3-pip
-    ensure_apt libcurl4-openssl-dev libssl-dev zlib1g-dev pkg-config gcc binutils zip unzip patchelf
-    ensure_pip "moto.server==moto[server]" "boto3==boto3"
+    ensure_apt libcurl4-openssl-dev libssl-dev zlib1g-dev pkg-config gcc binutils zip unzip patchelf openssl ca-certificates
+    ensure_pip "moto.server==moto[server]" "boto3==boto3" "cryptography==cryptography"
 }
 
 ensure_template_tools() {
