@@ -73,7 +73,7 @@ public final class ContainerCredentials: CredentialsSource {
         if let path = settings.containerAuthorizationTokenFile {
             do {
                 let text = String(decoding: try LocalFile.read(path), as: UTF8.self)
-                return String(text.trimmingSpaces().split(whereSeparator: { $0 == "\n" }).first ?? "")
+                return String(text.trimmingASCIIWhitespace().split(whereSeparator: { $0 == "\n" }).first ?? "")
             } catch {
                 throw CredentialsError("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: \(error)")
             }

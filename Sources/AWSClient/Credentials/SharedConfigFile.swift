@@ -1,3 +1,5 @@
+import Essentials
+
 /// The INI files the AWS CLI and SDKs share: `~/.aws/credentials` (sections `[name]`) and
 /// `~/.aws/config` (sections `[default]` and `[profile name]`).
 public struct SharedConfigFile: Sendable, Equatable {
@@ -12,20 +14,20 @@ public struct SharedConfigFile: Sendable, Equatable {
         var nested = false
         for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             let isIndented = rawLine.first == " " || rawLine.first == "\t"
-            let line = rawLine.trimmingSpaces()
+            let line = rawLine.trimmingASCIIWhitespace()
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             if line.hasPrefix("[") {
                 nested = false
                 guard let close = line.firstIndex(of: "]") else { current = nil; continue }
-                let name = line[line.index(after: line.startIndex)..<close].trimmingSpaces()
+                let name = line[line.index(after: line.startIndex)..<close].trimmingASCIIWhitespace()
                 current = String(name)
                 if sections[String(name)] == nil { sections[String(name)] = [:] }
                 continue
             }
             guard let section = current, let equals = line.firstIndex(of: "=") else { continue }
             if isIndented && nested { continue }
-            let key = line[..<equals].trimmingSpaces().lowercased()
-            let value = line[line.index(after: equals)...].trimmingSpaces()
+            let key = line[..<equals].trimmingASCIIWhitespace().lowercased()
+            let value = line[line.index(after: equals)...].trimmingASCIIWhitespace()
             nested = value.isEmpty  // `s3 =` opens a block of indented sub-settings
             if !nested { sections[section, default: [:]][key] = String(value) }
         }
@@ -39,15 +41,5 @@ public struct SharedConfigFile: Sendable, Equatable {
     /// The settings of a profile in the config file (`[default]`, `[profile name]`).
     public func configProfile(_ name: String) -> [String: String]? {
         name == "default" ? (sections["default"] ?? sections["profile default"]) : sections["profile \(name)"]
-    }
-}
-
-extension StringProtocol {
-    /// The text without leading and trailing spaces and tabs.
-    func trimmingSpaces() -> Substring {
-        var slice = Substring(self)
-        while let first = slice.first, first == " " || first == "\t" { slice = slice.dropFirst() }
-        while let last = slice.last, last == " " || last == "\t" || last == "\r" { slice = slice.dropLast() }
-        return slice
     }
 }

@@ -44,7 +44,7 @@ public struct PipelineConfiguration: Sendable, Equatable {
     /// - Throws: ``ConfigurationError`` naming the first variable that is missing or invalid.
     public init(environment: [String: String], fallbackRegion: String? = nil) throws(ConfigurationError) {
         func value(_ name: String) -> String? {
-            guard let text = environment[name]?.trimmingSpaces(), !text.isEmpty else { return nil }
+            guard let text = environment[name].map({ String($0.trimmingASCIIWhitespace()) }), !text.isEmpty else { return nil }
             return text
         }
         func integer(_ name: String, default fallback: Int64, range: ClosedRange<Int64>) throws(ConfigurationError) -> Int64 {

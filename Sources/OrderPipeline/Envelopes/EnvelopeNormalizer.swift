@@ -213,14 +213,3 @@ extension String {
         return String(decoding: bytes[first...last], as: UTF8.self)
     }
 }
-
-extension String {
-    /// The text without leading and trailing whitespace, for settings read from the environment
-    /// (never event data, which is trimmed by bytes with `trimmingJSONWhitespace()`).
-    func trimmingSpaces() -> String {
-        var slice = Substring(self)
-        while let first = slice.first, first.isWhitespace { slice = slice.dropFirst() }
-        while let last = slice.last, last.isWhitespace { slice = slice.dropLast() }
-        return String(slice)
-    }
-}
