@@ -29,10 +29,20 @@ public final class RuntimeAPIClient: RuntimeAPIClientProtocol {
     /// would fire on thaw (Lambda's docs: "Do not set a timeout on the GET request").
     static let nextTimeouts = HTTPTimeouts(connectMilliseconds: 1_000, totalMilliseconds: nil)
 
+    /// Checks that `AWS_LAMBDA_RUNTIME_API` is `host:port`, without making a connection.
+    /// - Throws: ``RuntimeAPIError`` naming the value when it is not.
+    public static func validate(endpoint: String) throws(RuntimeAPIError) {
+        guard let colon = endpoint.lastIndex(of: ":"),
+              !endpoint[..<colon].isEmpty,
+              let port = Int(endpoint[endpoint.index(after: colon)...]), (1...65_535).contains(port)
+        else { throw RuntimeAPIError(.invalidEndpoint(endpoint)) }
+    }
+
     /// Creates the client on its own libcurl connection.
     /// - Parameter endpoint: `host:port` from `AWS_LAMBDA_RUNTIME_API`.
     /// - Throws: ``RuntimeAPIError`` when the endpoint is not `host:port` or no handle can be made.
     public convenience init(endpoint: String) throws(RuntimeAPIError) {
+        try Self.validate(endpoint: endpoint)  // before a libcurl handle is made for nothing
         let connection: HTTPConnection
         do {
             connection = try HTTPConnection(trustStore: nil)
@@ -48,10 +58,7 @@ public final class RuntimeAPIClient: RuntimeAPIClientProtocol {
     ///   - transport: Carries every exchange; the client uses it from one thread.
     /// - Throws: ``RuntimeAPIError`` when the endpoint is not `host:port`.
     public init(endpoint: String, transport: any HTTPTransport) throws(RuntimeAPIError) {
-        guard let colon = endpoint.lastIndex(of: ":"),
-              !endpoint[..<colon].isEmpty,
-              let port = Int(endpoint[endpoint.index(after: colon)...]), (1...65_535).contains(port)
-        else { throw RuntimeAPIError(.invalidEndpoint(endpoint)) }
+        try Self.validate(endpoint: endpoint)
         baseURL = "http://\(endpoint)/2018-06-01"
         nextRequest = HTTPRequest(method: "GET", url: baseURL + Self.nextPath, timeouts: Self.nextTimeouts)
         self.transport = transport

@@ -51,30 +51,18 @@ public struct RuntimeAPIError: Error, Sendable, Equatable, CustomStringConvertib
     public var description: String {
         switch code {
         case .invalidEndpoint(let value):
-            return "AWS_LAMBDA_RUNTIME_API must be host:port, found \(Self.excerpt(value))"
+            return "AWS_LAMBDA_RUNTIME_API must be host:port, found \(JSONString.excerpt(value, limit: 64))"
         case .transport(let endpoint, let error):
             return "Runtime API request \(endpoint) failed: \(error)"
         case .unexpectedStatus(let endpoint, let status, let body):
-            return "Runtime API request \(endpoint) answered HTTP \(status): \(Self.excerpt(body, limit: 512, quoted: false))"
+            return "Runtime API request \(endpoint) answered HTTP \(status): \(JSONString.excerpt(body, limit: 512, quoted: false))"
         case .missingHeader(let name):
             return "Runtime API /next response has no \(name) header"
         case .malformedHeader(let name, let value):
             let expected = name == AmazonHeaders.deadline ? " (expected Unix time in milliseconds)" : ""
-            return "Runtime API /next response has a malformed \(name) header\(expected): \(Self.excerpt(value))"
+            return "Runtime API /next response has a malformed \(name) header\(expected): \(JSONString.excerpt(value, limit: 64))"
         case .invalidInvocation(_, let problem):
             return problem
         }
-    }
-
-    /// What came, cut so that its escaped form fits in `limit` UTF-8 bytes (on a scalar boundary)
-    /// and JSON-escaped, so a hostile value can neither flood a message nor put a control character
-    /// in a log line. Linear in the part shown.
-    /// - Parameters:
-    ///   - text: The value as received.
-    ///   - limit: The most bytes of escaped text to show.
-    ///   - quoted: Whether to put it in double quotes.
-    /// - Returns: The excerpt, with "…" when something was cut.
-    static func excerpt(_ text: String, limit: Int = 64, quoted: Bool = true) -> String {
-        JSONString.excerpt(text, limit: limit, quoted: quoted)
     }
 }

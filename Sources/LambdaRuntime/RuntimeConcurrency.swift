@@ -1,3 +1,4 @@
+import JSON
 import Essentials
 
 /// How many invocations the runtime serves at once: `AWS_LAMBDA_MAX_CONCURRENCY`, which Lambda
@@ -36,7 +37,7 @@ public struct RuntimeConcurrency: Sendable, Equatable, CustomStringConvertible {
             throw FunctionError(
                 errorType: "InvalidConfiguration",
                 errorMessage: "\(Self.variable): expected a whole number from \(Self.range.lowerBound) to \(Self.range.upperBound) "
-                    + "(invocations served at once), found \(RuntimeAPIError.excerpt(text))")
+                    + "(invocations served at once), found \(JSONString.excerpt(text, limit: 64))")
         }
         self.workers = workers
     }

@@ -158,11 +158,11 @@ public enum RuntimeLoop {
             // On Lambda Managed Instances a timed-out invoke is not killed: it ends here, and its
             // worker goes on to the next event.
             logger.warn("Invocation had already timed out; Runtime API dropped its \(answer.name) (HTTP 410): "
-                        + RuntimeAPIError.excerpt(body, limit: 256, quoted: false))
+                        + JSONString.excerpt(body, limit: 256, quoted: false))
         case .rejected(let status, let body):
             // A response too large for Lambda is reported by the caller as Function.ResponseSizeTooLarge.
             guard !(status == 413 && answer.isResponse) else { break }
-            logger.warn("Runtime API refused the \(answer.name) (HTTP \(status)): \(RuntimeAPIError.excerpt(body, limit: 256, quoted: false))")
+            logger.warn("Runtime API refused the \(answer.name) (HTTP \(status)): \(JSONString.excerpt(body, limit: 256, quoted: false))")
         }
         return outcome
     }

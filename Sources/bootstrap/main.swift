@@ -65,7 +65,7 @@ func serveRuntimeAPI() -> Never {
         exit(2)
     }
     do {
-        _ = try RuntimeAPIClient(endpoint: endpoint)  // checks host:port before anything else
+        try RuntimeAPIClient.validate(endpoint: endpoint)  // host:port, before anything else
     } catch {
         logger.error("\(error)")
         exit(1)

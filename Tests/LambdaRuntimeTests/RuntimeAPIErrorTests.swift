@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 @testable import LambdaRuntime
 import Testing
 
@@ -39,7 +40,7 @@ struct RuntimeAPIErrorTests {
         ("\u{2028}x", 6, #""\u2028…""#), ("", 0, #""""#),
     ])
     func excerpt(_ text: String, _ limit: Int, _ expected: String) {
-        #expect(RuntimeAPIError.excerpt(text, limit: limit) == expected)
+        #expect(JSONString.excerpt(text, limit: limit) == expected)
     }
 
     @Test("errors compare by their code")

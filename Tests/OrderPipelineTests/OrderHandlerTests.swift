@@ -60,9 +60,9 @@ struct OrderHandlerTests {
 
     @Test("a long failure text is cut to a short excerpt, control characters escaped")
     func excerpt() {
-        #expect(OrderHandler.excerpt("short", maxBytes: 10) == "short")
-        #expect(OrderHandler.excerpt("a\u{1B}[31m\rb", maxBytes: 100) == #"a\u001b[31m\rb"#)
-        let cut = OrderHandler.excerpt(String(repeating: "é", count: 1_000), maxBytes: 301)
+        #expect(JSONString.excerpt("short", limit: 10, quoted: false) == "short")
+        #expect(JSONString.excerpt("a\u{1B}[31m\rb", limit: 100, quoted: false) == #"a\u001b[31m\rb"#)
+        let cut = JSONString.excerpt(String(repeating: "é", count: 1_000), limit: 301, quoted: false)
         #expect(cut == String(repeating: "é", count: 150) + "…")
     }
 

@@ -143,8 +143,8 @@ public final class OrderHandler: InvocationHandler, Sendable {
     static func batchSummary(failures: [(label: String, orderID: String?, error: OrderPipelineError)], records: Int,
                              processed: Int, source: String = "S3") -> String {
         var details = failures.prefix(listedFailures).map { failure in
-            let order = failure.orderID.map { " (order \(EnvelopeNormalizer.quoted(excerpt($0, maxBytes: 64))))" } ?? ""
-            return "\(failure.label)\(order): \(excerpt(failure.error.description, maxBytes: failureExcerptBytes))"
+            let order = failure.orderID.map { " (order \(JSONString.excerpt($0, limit: 64)))" } ?? ""
+            return "\(failure.label)\(order): \(JSONString.excerpt(failure.error.description, limit: failureExcerptBytes, quoted: false))"
         }.joined(separator: "; ")
         if failures.count > listedFailures {
             let more = failures.count - listedFailures
@@ -161,11 +161,6 @@ public final class OrderHandler: InvocationHandler, Sendable {
         case .orderInProgress, .invalidOrderEvent: .warn
         case .orderConflict, .dependencyFailure: .error
         }
-    }
-
-    /// At most `maxBytes` of UTF-8 (cut on a scalar boundary, "…" when cut), control characters escaped.
-    static func excerpt(_ text: String, maxBytes: Int) -> String {
-        JSONString.excerpt(text, limit: maxBytes, quoted: false)
     }
 
     /// Logs a failed invocation once, at a level that matches what the operator must do about it.
