@@ -22,14 +22,6 @@ static inline CURLcode op_curl_easy_setopt_offset(CURL *handle, CURLoption optio
     return curl_easy_setopt(handle, option, value);
 }
 
-static inline CURLcode op_curl_easy_setopt_write_callback(CURL *handle, CURLoption option, curl_write_callback value) {
-    return curl_easy_setopt(handle, option, value);
-}
-
-static inline CURLcode op_curl_easy_setopt_read_callback(CURL *handle, CURLoption option, curl_read_callback value) {
-    return curl_easy_setopt(handle, option, value);
-}
-
 static inline CURLcode op_curl_easy_setopt_ssl_ctx_callback(CURL *handle, CURLoption option, curl_ssl_ctx_callback value) {
     return curl_easy_setopt(handle, option, value);
 }
@@ -39,21 +31,13 @@ static inline int op_x509_lookup_add_dir(X509_LOOKUP *lookup, const char *direct
     return X509_LOOKUP_add_dir(lookup, directories, X509_FILETYPE_PEM);
 }
 
-// The multi handle's event callbacks (Sources/HTTP/CurlEasyHandle.swift drives transfers with
-// curl_multi_socket_action, so libcurl knows which socket is ready and does not poll it again).
-static inline CURLMcode op_curl_multi_setopt_socket_callback(CURLM *multi, curl_socket_callback value) {
-    return curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, value);
-}
-
-static inline CURLMcode op_curl_multi_setopt_timer_callback(CURLM *multi, curl_multi_timer_callback value) {
-    return curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, value);
-}
-
-static inline CURLMcode op_curl_multi_setopt_pointer(CURLM *multi, CURLMoption option, void *value) {
-    return curl_multi_setopt(multi, option, value);
-}
-
 static inline CURLcode op_curl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value) {
+    return curl_easy_getinfo(handle, info, value);
+}
+
+// The socket of a CURLOPT_CONNECT_ONLY connection (CURLINFO_ACTIVESOCKET), which
+// Sources/HTTP/HTTPConnection.swift polls between curl_easy_send and curl_easy_recv.
+static inline CURLcode op_curl_easy_getinfo_socket(CURL *handle, CURLINFO info, curl_socket_t *value) {
     return curl_easy_getinfo(handle, info, value);
 }
 

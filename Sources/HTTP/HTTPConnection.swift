@@ -1,24 +1,50 @@
 import CCurl
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
-/// A kept-alive HTTP/1.1 connection to one destination, on one libcurl easy handle.
+/// A kept-alive HTTP/1.1 connection to one destination: libcurl opens it (TCP, TLS with the
+/// certificate and host name verified, session resumption), and the exchanges go over it as
+/// bytes, each request head written in one buffer and each response parsed as it arrives.
 ///
 /// Keep one per destination (the Runtime API, DynamoDB, S3) for the life of the process: the
-/// handle's connection cache carries the TCP (and TLS) connection from one invocation to the next,
-/// and libcurl reconnects transparently when the peer closed it meanwhile.
+/// connection carries from one invocation to the next. Before a request on a kept connection, a
+/// zero-timeout `poll` checks that the peer has not closed it meanwhile; a new one is opened if it
+/// has. A request that a kept connection answers with nothing at all (the peer closed it as the
+/// request went out) is sent once more on a new connection, as libcurl does.
+///
+/// An exchange is one `send` (head and body together up to 64 KiB), a blocking `poll`, and the
+/// reads of the answer: no wake-up socket, no second look at a socket `poll` reported ready.
 /// Not `Sendable`: use it from one thread at a time.
 public final class HTTPConnection {
     private let handle: CurlEasyHandle
-    private let sink = ResponseSink()
-    private let trustStore: TrustStore?
+    /// The open connection: its origin (`scheme://authority`), socket and whether it is TLS.
+    private var current: (origin: String, socket: Int32, isTLS: Bool)?
+    /// The request bytes, reused from one request to the next.
+    private var outgoing: [UInt8] = []
+    /// Where reads land before the parser takes them; allocated once.
+    private let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
+    private static let inlineBodyLimit = 64 * 1024
 
     /// Creates the connection (nothing is dialled until the first request).
     /// - Parameter trustStore: Where TLS finds the certificate authorities, from
     ///   ``TrustStoreLocation/resolve(sslCertFile:sslCertDir:exists:)``; `nil` leaves libcurl's default.
     /// - Throws: ``HTTPError`` when libcurl cannot create a handle or OpenSSL the trust store.
     public init(trustStore: TrustStoreLocation?) throws(HTTPError) {
-        self.handle = try CurlEasyHandle()
-        self.trustStore = try trustStore.map { location throws(HTTPError) in try TrustStore.shared(for: location) }
-        try configureOnce()
+        handle = try CurlEasyHandle()
+        try handle.set(CURLOPT_NOSIGNAL, 1, "NOSIGNAL")  // no SIGALRM for timeouts in a threaded process
+        try handle.set(CURLOPT_TCP_NODELAY, 1, "TCP_NODELAY")
+        // Lambda has no proxy, and the Runtime API is on loopback: never let *_proxy variables apply.
+        try handle.set(CURLOPT_PROXY, string: "", "PROXY")
+        if let trustStore {
+            try TrustStore.shared(for: trustStore).configure(handle)
+        }
+    }
+
+    deinit {
+        readBuffer.deallocate()
     }
 
     /// Sends a request and waits for the complete response.
@@ -26,75 +52,149 @@ public final class HTTPConnection {
     /// - Returns: The response, whatever its status.
     /// - Throws: ``HTTPError`` when the request could not be made, timed out or broke mid-way.
     public func perform(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
-        sink.reset()
-        // Only what differs between requests is set here; every option set here is set on every
-        // request, so nothing carries over from the previous one.
-        try handle.set(CURLOPT_URL, string: request.url, "URL")
-        try handle.set(CURLOPT_CONNECTTIMEOUT_MS, request.timeouts.connectMilliseconds, "CONNECTTIMEOUT_MS")
-        try handle.set(CURLOPT_TIMEOUT_MS, request.timeouts.totalMilliseconds ?? 0, "TIMEOUT_MS")
+        let deadline = request.timeouts.totalMilliseconds.map { Deadline(milliseconds: $0) }
+        let target = try RequestTarget(url: request.url)
+        outgoing.removeAll(keepingCapacity: true)
+        try RequestHead.write(request, to: target, into: &outgoing)
+        let bodyInline = request.body.count <= Self.inlineBodyLimit
+        if bodyInline { outgoing.append(contentsOf: request.body) }
 
-        // No 100-continue round trip, and no chunked uploads: bodies are small and sized.
-        let headerList = CurlHeaderList(request.headers, then: ["Expect:", "Transfer-Encoding:"])
-        try handle.set(CURLOPT_HTTPHEADER, pointer: headerList.pointer, "HTTPHEADER")
-
-        // libcurl reads the body straight from our buffer during perform (POSTFIELDS does not copy).
-        let outcome = request.body.withUnsafeBytes { body in
-            Result { () throws(HTTPError) in
-                try setMethod(request.method, body: body)
-                try handle.perform()
+        var newConnections = 0
+        while true {
+            let reused = isAlive(for: target.origin)
+            if !reused {
+                try connect(target, connectMilliseconds: request.timeouts.connectMilliseconds, deadline: deadline)
+                newConnections += 1
             }
+            var parser = HTTPResponseParser(bodyExpected: request.method != "HEAD")
+            do throws(HTTPError) {
+                try send(outgoing, deadline: deadline)
+                if !bodyInline { try send(request.body, deadline: deadline) }
+                try receive(into: &parser, deadline: deadline)
+            } catch {
+                closeCurrent()   // half an exchange: the connection's framing is lost
+                if reused && parser.received == 0 && error.isConnectionFailure {
+                    continue    // the peer closed the kept connection as the request went out
+                }
+                throw error
+            }
+            if !parser.keepAlive { closeCurrent() }
+            return HTTPResponse(status: parser.status, headers: parser.headers, body: parser.body, newConnections: newConnections)
         }
-        withExtendedLifetime(headerList) {}
-        try outcome.get()
-
-        return HTTPResponse(
-            status: handle.info(CURLINFO_RESPONSE_CODE),
-            headers: sink.headers,
-            body: sink.body,
-            newConnections: handle.info(CURLINFO_NUM_CONNECTS)
-        )
     }
 
-    /// The options that are the same for every request, set once per handle (libcurl keeps them).
-    private func configureOnce() throws(HTTPError) {
-        try handle.set(CURLOPT_NOSIGNAL, 1, "NOSIGNAL")  // no SIGALRM for timeouts in a threaded process
-        try handle.set(CURLOPT_TCP_NODELAY, 1, "TCP_NODELAY")
-        try handle.set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1), "HTTP_VERSION")
-        // Lambda has no proxy, and the Runtime API is on loopback: never let *_proxy variables apply.
-        try handle.set(CURLOPT_PROXY, string: "", "PROXY")
-        if let trustStore {
-            try trustStore.configure(handle)
-        }
-        let userdata = Unmanaged.passUnretained(sink).toOpaque()  // the connection owns the sink as long as the handle
-        try handle.set(CURLOPT_WRITEFUNCTION, callback: responseBodyCallback, "WRITEFUNCTION")
-        try handle.set(CURLOPT_WRITEDATA, pointer: userdata, "WRITEDATA")
-        try handle.set(CURLOPT_HEADERFUNCTION, callback: responseHeaderCallback, "HEADERFUNCTION")
-        try handle.set(CURLOPT_HEADERDATA, pointer: userdata, "HEADERDATA")
+    /// Whether the open connection goes to `origin` and is still open: a zero-timeout `poll`, and
+    /// when it reports something, a one-byte peek. On TLS, bytes waiting there are records such as
+    /// a session ticket, which do not mean the connection is gone.
+    private func isAlive(for origin: String) -> Bool {
+        guard let current, current.origin.utf8.elementsEqual(origin.utf8) else { return false }
+        var descriptor = pollfd(fd: current.socket, events: Int16(POLLIN), revents: 0)
+        let ready = poll(&descriptor, 1, 0)
+        if ready == 0 { return true }
+        guard ready > 0, descriptor.revents & Int16(POLLERR | POLLHUP | POLLNVAL) == 0 else { return false }
+        var byte: UInt8 = 0
+        let peeked = recv(current.socket, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+        if peeked < 0 { return errno == EAGAIN || errno == EWOULDBLOCK }
+        return peeked > 0 && current.isTLS
     }
 
-    /// Sets the method and body options, all of them on every request, so that none is left over
-    /// from the previous one (a HEAD's NOBODY, a PUT's CUSTOMREQUEST).
-    private func setMethod(_ method: String, body: UnsafeRawBufferPointer) throws(HTTPError) {
-        try handle.set(CURLOPT_NOBODY, 0, "NOBODY")
-        try handle.set(CURLOPT_CUSTOMREQUEST, pointer: nil, "CUSTOMREQUEST")
-        switch method {
-        case "GET" where body.isEmpty:
-            try handle.set(CURLOPT_HTTPGET, 1, "HTTPGET")
-        case "HEAD":
-            try handle.set(CURLOPT_NOBODY, 1, "NOBODY")
-        default:
-            if method != "POST" {
-                try handle.set(CURLOPT_CUSTOMREQUEST, string: method, "CUSTOMREQUEST")
+    /// Ends the open connection now, so the peer sees it end (a server holding a request that
+    /// timed out here stops waiting for us). libcurl closes the socket when the next connection
+    /// replaces it in its cache, or with the handle.
+    private func closeCurrent() {
+        if let current { shutdown(current.socket, Int32(SHUT_RDWR)) }
+        current = nil
+    }
+
+    /// Opens a new connection to the target's origin, closing the previous one.
+    private func connect(_ target: RequestTarget, connectMilliseconds: Int, deadline: Deadline?) throws(HTTPError) {
+        closeCurrent()
+        var total = 0   // libcurl: no limit
+        if let deadline {
+            total = deadline.left
+            guard total > 0 else { throw deadline.timedOut(received: 0) }
+        }
+        try handle.set(CURLOPT_URL, string: target.origin + "/", "URL")
+        try handle.set(CURLOPT_CONNECTTIMEOUT_MS, connectMilliseconds, "CONNECTTIMEOUT_MS")
+        try handle.set(CURLOPT_TIMEOUT_MS, total, "TIMEOUT_MS")
+        let socket = try handle.connect()
+        current = (target.origin, socket, target.isTLS)
+    }
+
+    private func send(_ bytes: [UInt8], deadline: Deadline?) throws(HTTPError) {
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes.withUnsafeBytes { all in
+                Result { () throws(HTTPError) in try handle.send(UnsafeRawBufferPointer(rebasing: all[offset...])) }
             }
-            if method == "POST" || method == "PUT" || !body.isEmpty {
-                // POSTFIELDS sends the buffer as the body under whatever method CUSTOMREQUEST names.
-                try handle.set(CURLOPT_POST, 1, "POST")
-                try handle.set(CURLOPT_POSTFIELDSIZE_LARGE, offset: Int64(body.count), "POSTFIELDSIZE_LARGE")
-                try handle.set(CURLOPT_POSTFIELDS, pointer: body.baseAddress ?? UnsafeRawPointer(bitPattern: 1), "POSTFIELDS")
+            let count = try sent.get()
+            if count == 0 {
+                try wait(for: Int16(POLLOUT), deadline: deadline, received: 0)
+            }
+            offset += count
+        }
+    }
+
+    private func receive(into parser: inout HTTPResponseParser, deadline: Deadline?) throws(HTTPError) {
+        while !parser.isComplete {
+            switch try handle.receive(into: readBuffer) {
+            case .bytes(let count):
+                try parser.consume(UnsafeBufferPointer(start: readBuffer.baseAddress?.assumingMemoryBound(to: UInt8.self), count: count))
+            case .wouldBlock:
+                try wait(for: Int16(POLLIN), deadline: deadline, received: parser.received)
+            case .closed:
+                try parser.finish()
             }
         }
+    }
+
+    /// Blocks until the socket is ready for `events` or the deadline passes (no deadline: for ever,
+    /// which is what the Runtime API's `/next` needs).
+    private func wait(for events: Int16, deadline: Deadline?, received: Int) throws(HTTPError) {
+        guard let current else { return }
+        var descriptor = pollfd(fd: current.socket, events: events, revents: 0)
+        while true {
+            var timeout: Int32 = -1
+            if let deadline {
+                let left = deadline.left
+                guard left > 0 else { throw deadline.timedOut(received: received) }
+                timeout = Int32(min(left, Int(Int32.max)))
+            }
+            let ready = poll(&descriptor, 1, timeout)
+            if ready > 0 { return }   // readable, writable, or an error the next read or write reports
+            if ready < 0 && errno != EINTR {
+                throw HTTPError(.transport(curlCode: 56, message: "poll failed: errno \(errno)"))
+            }
+        }
+    }
+
+}
+
+/// When a request's total timeout runs out, on the monotonic clock.
+private struct Deadline {
+    let milliseconds: Int
+    let end: Int
+
+    init(milliseconds: Int) {
+        self.milliseconds = milliseconds
+        end = monotonicMilliseconds() + milliseconds
+    }
+
+    /// Milliseconds left; 0 or less when it has passed.
+    var left: Int { end - monotonicMilliseconds() }
+
+    /// libcurl's timeout error (28), worded as libcurl words it.
+    func timedOut(received: Int) -> HTTPError {
+        HTTPError(.transport(curlCode: 28, message: "Operation timed out after \(milliseconds) milliseconds with \(received) bytes received"))
     }
 }
 
 @available(*, unavailable)
 extension HTTPConnection: Sendable {}
+
+/// `CLOCK_MONOTONIC` in milliseconds (the vDSO answers it: no system call).
+private func monotonicMilliseconds() -> Int {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return now.tv_sec * 1_000 + now.tv_nsec / 1_000_000
+}

@@ -64,4 +64,18 @@ enum HeaderBytes {
         while end > start, isSpace(bytes[end - 1]) { end -= 1 }
         return start..<end
     }
+
+    /// At most 100 bytes of what came, quoted, with control bytes, quotes and non-ASCII bytes
+    /// escaped: safe to put in an error message and a log line.
+    static func quoted(_ bytes: some Collection<UInt8>) -> String {
+        var text = "\""
+        for byte in bytes.prefix(100) {
+            if byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
+                text.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                text += "\\x" + (byte < 16 ? "0" : "") + String(byte, radix: 16)
+            }
+        }
+        return text + (bytes.count > 100 ? "…\"" : "\"")
+    }
 }

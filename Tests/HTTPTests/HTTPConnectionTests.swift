@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 @testable import HTTP
 import Testing
 #if canImport(Glibc)
@@ -141,6 +142,8 @@ struct HTTPConnectionTests {
         #expect(error.isTimeout, "\(error)")
         let response = try connection.perform(Self.request("GET", server.url("/fast")))
         #expect(response.bodyText == "fast")
+        #expect(response.newConnections == 1, "the timed-out exchange's connection is not reused: its answer may still come")
+        try waitFor { server.openConnectionCount == 1 }   // and it is closed, not left open
     }
 
     @Test("large bodies arrive whole both ways (3 MiB up, 5 MiB down)")
@@ -203,12 +206,80 @@ struct HTTPConnectionTests {
         #expect(after.headers.contains(HTTPHeader("content-length", "4")), "no header of the broken response is left over")
     }
 
-    @Test("a server that closes without answering is a connection failure (curl 52)")
+    @Test("a server that closes without answering is a connection failure (curl 52), not retried on a new connection")
     func gotNothing() throws {
         let server = try LoopbackServer { _ in .closeSilently }
         let error = try #require(throws: HTTPError.self) { try HTTPConnection(trustStore: nil).perform(Self.request("GET", server.url())) }
         #expect(error.code == .transport(curlCode: 52, message: "Empty reply from server"))
         #expect(error.isConnectionFailure)
+        #expect(server.requests.count == 1)
+    }
+
+    @Test("a kept connection that ends without a byte of answer gets the request once more, on a new connection, as libcurl does")
+    func staleConnectionRetried() throws {
+        let secondSeen = Mutex(0)
+        let server = try LoopbackServer { request in
+            guard request.target == "/2" else { return .text(200, "one") }
+            return secondSeen.withLock { count in count += 1; return count } == 1 ? .closeSilently : .text(200, "two")
+        }
+        let connection = try HTTPConnection(trustStore: nil)
+        let first = try connection.perform(Self.request("GET", server.url("/1")))
+        let second = try connection.perform(Self.request("GET", server.url("/2")))
+        #expect([first.bodyText, second.bodyText] == ["one", "two"])
+        #expect(second.newConnections == 1)
+        #expect(server.requests.map(\.target) == ["/1", "/2", "/2"])
+        #expect(server.requests.map(\.connection) == [1, 1, 2])
+    }
+
+    @Test("a response cut in its body is not sent again, even on a kept connection: part of it came")
+    func cutBodyNotRetried() throws {
+        let server = try LoopbackServer { request in
+            request.target == "/1" ? .text(200, "one") : .resetAfter(Array("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc".utf8))
+        }
+        let connection = try HTTPConnection(trustStore: nil)
+        _ = try connection.perform(Self.request("GET", server.url("/1")))
+        let error = try #require(throws: HTTPError.self) { try connection.perform(Self.request("GET", server.url("/2"))) }
+        #expect(error.isConnectionFailure, "\(error)")
+        #expect(server.requests.map(\.target) == ["/1", "/2"])
+    }
+
+    @Test("a method, field name or value that could break the request's framing is refused before anything is sent", arguments: [
+        ("GET /x HTTP/1.1\r\nX-Evil: 1\r\n\r\nGET", [HTTPHeader]()),
+        ("GET", [HTTPHeader("X-Trace", "a\r\nX-Injected: 1")]), ("GET", [HTTPHeader("X-Trace", "a\nb")]),
+        ("GET", [HTTPHeader("X Bad", "1")]), ("GET", [HTTPHeader("", "1")]), ("POST", [HTTPHeader("Content-Length", "99")]),
+    ])
+    func framingRefused(_ method: String, _ headers: [HTTPHeader]) throws {
+        let server = try LoopbackServer { _ in .text(200, "should not be reached") }
+        let error = try #require(throws: HTTPError.self) {
+            try HTTPConnection(trustStore: nil).perform(Self.request(method, server.url("/x"), headers: headers, body: Array("body".utf8)))
+        }
+        #expect(error.description.contains("request not sent"), "\(error)")
+        #expect(!error.isConnectionFailure && !error.isTimeout)
+        #expect(server.connectionsAccepted == 0)
+    }
+
+    @Test("a Host field given is sent instead of the one from the URL, and only once; the scheme's default port is not in the one from the URL")
+    func hostField() throws {
+        let server = try LoopbackServer { _ in .text(200, "ok") }
+        let connection = try HTTPConnection(trustStore: nil)
+        _ = try connection.perform(Self.request("GET", server.url("/a"), headers: [HTTPHeader("host", "dynamodb.us-east-1.amazonaws.com")]))
+        _ = try connection.perform(Self.request("GET", server.url("?list-type=2")))
+        let seen = server.requests
+        try #require(seen.count == 2)
+        #expect(seen[0].headers.filter { $0.name.lowercased() == "host" }.map(\.value) == ["dynamodb.us-east-1.amazonaws.com"])
+        #expect(seen[1].target == "/?list-type=2", "a URL with a query and no path asks for /")
+        #expect(String(decoding: try RequestTarget(url: "https://s3.amazonaws.com:443/b/k").hostHeader, as: UTF8.self) == "s3.amazonaws.com")
+        #expect(String(decoding: try RequestTarget(url: "http://h:80").hostHeader, as: UTF8.self) == "h")
+        #expect(String(decoding: try RequestTarget(url: "http://h:8080/").hostHeader, as: UTF8.self) == "h:8080")
+    }
+
+    @Test("a URL with a space, a control byte or user information is refused, naming it", arguments: [
+        "http://h/a b", "http://h/a\r\nX: 1", "http://user:secret@h/", "http:///path", "h/no-scheme",
+    ])
+    func badURLs(_ url: String) throws {
+        let error = try #require(throws: HTTPError.self) { try HTTPConnection(trustStore: nil).perform(Self.request("GET", url)) }
+        #expect(error.description.contains("URL rejected"), "\(error)")
+        #expect(!error.description.unicodeScalars.contains { $0.value < 0x20 })
     }
 
     @Test("a response slower than the total timeout ends in a timeout error (curl 28)")

@@ -1,0 +1,279 @@
+/// Reads one HTTP/1.1 response (RFC 9112) from a connection's bytes, fed in pieces of any size as
+/// they arrive: the status line and fields, interim `1xx` responses skipped, then the body as
+/// `Content-Length`, chunked transfer coding or the connection's end delimits it.
+///
+/// Memory is bounded: the head (and a chunked body's trailer) at 100 KiB, as libcurl bounds it,
+/// the body at 64 MiB (the Runtime API's largest event is 6 MB). Errors carry the libcurl code
+/// libcurl gives for the same failure, so callers classify them as before.
+struct HTTPResponseParser {
+    static let headLimit = 100 * 1024
+    static let bodyLimit = 64 * 1024 * 1024
+    private static let chunkLineLimit = 4 * 1024
+
+    /// The final status code, once the head is read.
+    private(set) var status = 0
+    /// The final response's fields: names lower-cased by bytes, values trimmed, folded lines joined.
+    private(set) var headers: [HTTPHeader] = []
+    private(set) var body: [UInt8] = []
+    /// Whether the connection may carry the next request once this response is complete.
+    private(set) var keepAlive = true
+    /// Every byte fed so far, heads included.
+    private(set) var received = 0
+
+    private enum Stage {
+        case statusLine
+        case fields
+        case fixedBody(remaining: Int)
+        case chunkSize
+        case chunkData(remaining: Int)
+        case chunkEnd
+        case trailer
+        case untilClose
+        case complete
+    }
+
+    private var stage = Stage.statusLine
+    /// The line being read (status line, field, chunk size, trailer), without its line end.
+    private var line: [UInt8] = []
+    private var headBytes = 0
+    private let bodyExpected: Bool
+    private var contentLength: Int?
+    private var chunked = false
+    private var isHTTP10 = false
+    private var connectionClose = false
+    private var connectionKeepAlive = false
+
+    /// - Parameter bodyExpected: `false` for the response to a `HEAD`, which has none whatever its
+    ///   fields say.
+    init(bodyExpected: Bool) {
+        self.bodyExpected = bodyExpected
+    }
+
+    /// The response is complete: nothing more is to be read for it.
+    var isComplete: Bool {
+        if case .complete = stage { return true }
+        return false
+    }
+
+    /// Takes the next bytes of the connection.
+    /// - Throws: ``HTTPError`` naming what was expected and what came, for a response that is not
+    ///   HTTP/1.x, conflicting lengths, a bad chunk, or a head or body over its bound.
+    mutating func consume(_ bytes: UnsafeBufferPointer<UInt8>) throws(HTTPError) {
+        received += bytes.count
+        var index = 0
+        while index < bytes.count {
+            switch stage {
+            case .statusLine, .fields, .chunkSize, .chunkEnd, .trailer:
+                guard let end = bytes[index...].firstIndex(of: UInt8(ascii: "\n")) else {
+                    try appendToLine(bytes[index...])
+                    return
+                }
+                try appendToLine(bytes[index..<end])
+                index = end + 1
+                if line.last == UInt8(ascii: "\r") { line.removeLast() }
+                try takeLine()
+                line.removeAll(keepingCapacity: true)
+            case .fixedBody(let remaining):
+                let count = min(remaining, bytes.count - index)
+                body.append(contentsOf: bytes[index..<index + count])
+                index += count
+                stage = count == remaining ? .complete : .fixedBody(remaining: remaining - count)
+            case .chunkData(let remaining):
+                let count = min(remaining, bytes.count - index)
+                try appendToBody(bytes[index..<index + count])
+                index += count
+                stage = count == remaining ? .chunkEnd : .chunkData(remaining: remaining - count)
+            case .untilClose:
+                try appendToBody(bytes[index...])
+                return
+            case .complete:
+                // Bytes after a complete response: nothing was asked for them, so the connection's
+                // framing cannot be trusted any more.
+                keepAlive = false
+                return
+            }
+        }
+    }
+
+    /// The connection ended (the peer closed it). Completes a response delimited by the close.
+    /// - Throws: ``HTTPError``: libcurl's 52 when nothing came at all, 56 for a cut head, 18 for a
+    ///   cut body; all of them mean a broken connection to callers.
+    mutating func finish() throws(HTTPError) {
+        keepAlive = false
+        switch stage {
+        case .complete:
+            return
+        case .untilClose:
+            stage = .complete
+        case .statusLine where received == 0:
+            throw HTTPError(.transport(curlCode: 52, message: "Empty reply from server"))
+        case .statusLine, .fields:
+            throw HTTPError(.transport(curlCode: 56, message: "the connection closed after \(received) bytes, in the middle of the response head"))
+        case .fixedBody(let remaining):
+            throw HTTPError(.transport(curlCode: 18, message: "transfer closed with \(remaining) bytes remaining to read"))
+        case .chunkSize, .chunkData, .chunkEnd, .trailer:
+            throw HTTPError(.transport(curlCode: 18, message: "transfer closed with outstanding read data remaining"))
+        }
+    }
+
+    private mutating func appendToLine(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) throws(HTTPError) {
+        line.append(contentsOf: bytes)
+        switch stage {
+        case .chunkSize, .chunkEnd:
+            if line.count > Self.chunkLineLimit {
+                throw Self.weird("a chunk-size line over \(Self.chunkLineLimit) bytes")
+            }
+        default:
+            if headBytes + line.count > Self.headLimit {
+                throw Self.weird("a response head over \(Self.headLimit / 1024) KiB")
+            }
+        }
+    }
+
+    private mutating func appendToBody(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) throws(HTTPError) {
+        guard body.count + bytes.count <= Self.bodyLimit else {
+            throw HTTPError(.transport(curlCode: 63, message: "the response body exceeds \(Self.bodyLimit / (1024 * 1024)) MiB"))
+        }
+        body.append(contentsOf: bytes)
+    }
+
+    private mutating func takeLine() throws(HTTPError) {
+        headBytes += line.count + 2
+        switch stage {
+        case .statusLine:
+            try takeStatusLine()
+            stage = .fields
+        case .fields where line.isEmpty:
+            try endOfHead()
+        case .fields:
+            takeField()
+        case .chunkSize:
+            try takeChunkSize()
+        case .chunkEnd:
+            guard line.isEmpty else { throw Self.weird("CR LF after a chunk's data, got \(HeaderBytes.quoted(line))") }
+            stage = .chunkSize
+        case .trailer:
+            // Trailer fields carry nothing the callers use; the empty line ends the message.
+            if line.isEmpty { stage = .complete }
+        default:
+            break
+        }
+    }
+
+    /// `HTTP/1.1 200 OK` (RFC 9112 §4): the version, a space, three digits, then anything.
+    private mutating func takeStatusLine() throws(HTTPError) {
+        let prefix = "HTTP/1.".utf8
+        let digits = line.dropFirst(prefix.count + 2).prefix(3)
+        guard line.starts(with: prefix), line.count >= prefix.count + 5,
+              line[prefix.count] == UInt8(ascii: "0") || line[prefix.count] == UInt8(ascii: "1"),
+              line[prefix.count + 1] == UInt8(ascii: " "),
+              digits.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+              line.count == prefix.count + 5 || line[prefix.count + 5] == UInt8(ascii: " ") else {
+            throw Self.weird("an HTTP/1.x status line, got \(HeaderBytes.quoted(line))")
+        }
+        isHTTP10 = line[prefix.count] == UInt8(ascii: "0")
+        status = digits.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
+    }
+
+    /// One field line. A line starting with whitespace continues the previous field's value
+    /// (obs-fold, RFC 9112 §5.2), joined with one space; a line without a colon is ignored.
+    private mutating func takeField() {
+        line.withUnsafeBufferPointer { bytes in
+            if bytes[0] == 0x20 || bytes[0] == 0x09 {
+                let piece = HeaderBytes.trimmed(bytes, from: 0, to: bytes.count)
+                guard !piece.isEmpty, let last = headers.indices.last else { return }
+                let continuation = String(decoding: bytes[piece], as: UTF8.self)
+                headers[last].value = headers[last].value.isEmpty ? continuation : headers[last].value + " " + continuation
+                return
+            }
+            guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else { return }
+            let name = HeaderBytes.lowercased(bytes[..<colon])
+            let value = HeaderBytes.trimmed(bytes, from: colon + 1, to: bytes.count)
+            headers.append(HTTPHeader(name, String(decoding: bytes[value], as: UTF8.self)))
+        }
+    }
+
+    /// The empty line: skip an interim response, or decide how the body is delimited (RFC 9112 §6.3).
+    private mutating func endOfHead() throws(HTTPError) {
+        if status >= 100 && status < 200 && status != 101 {
+            headers.removeAll(keepingCapacity: true)
+            stage = .statusLine
+            return
+        }
+        for header in headers {
+            switch header.name {
+            case "content-length":
+                for piece in header.value.utf8.split(separator: UInt8(ascii: ",")) {
+                    let digits = piece.drop { $0 == 0x20 || $0 == 0x09 }.prefix { $0 != 0x20 && $0 != 0x09 }
+                    guard !digits.isEmpty, digits.count <= 18, digits.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else {
+                        throw Self.weird("a decimal Content-Length, got \(HeaderBytes.quoted(header.value.utf8))")
+                    }
+                    let length = digits.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
+                    guard contentLength == nil || contentLength == length else {
+                        throw Self.weird("one Content-Length, got \(contentLength ?? 0) and \(length)")
+                    }
+                    contentLength = length
+                }
+            case "transfer-encoding":
+                // Chunked must be the last coding applied; the value is a comma-separated list.
+                let codings = header.value.utf8.split(separator: UInt8(ascii: ","))
+                chunked = codings.last.map { coding in
+                    HeaderBytes.equalIgnoringASCIICase(coding.drop { $0 == 0x20 || $0 == 0x09 }.prefix { $0 != 0x20 && $0 != 0x09 }, "chunked".utf8)
+                } ?? false
+                if !chunked { contentLength = nil }
+            case "connection":
+                for token in header.value.utf8.split(separator: UInt8(ascii: ",")) {
+                    let option = token.drop { $0 == 0x20 || $0 == 0x09 }.prefix { $0 != 0x20 && $0 != 0x09 }
+                    if HeaderBytes.equalIgnoringASCIICase(option, "close".utf8) { connectionClose = true }
+                    if HeaderBytes.equalIgnoringASCIICase(option, "keep-alive".utf8) { connectionKeepAlive = true }
+                }
+            default:
+                continue
+            }
+        }
+        keepAlive = !connectionClose && (!isHTTP10 || connectionKeepAlive) && status != 101
+        let transferEncoded = headers.contains { $0.name == "transfer-encoding" }
+        if !bodyExpected || status == 204 || status == 304 || status < 200 {
+            stage = .complete
+        } else if chunked {
+            // Both a length and chunked: chunked wins, and the connection is not trusted after it.
+            if contentLength != nil { keepAlive = false }
+            stage = .chunkSize
+        } else if let contentLength, !transferEncoded {
+            guard contentLength <= Self.bodyLimit else {
+                throw HTTPError(.transport(curlCode: 63, message: "the response body exceeds \(Self.bodyLimit / (1024 * 1024)) MiB (Content-Length \(contentLength))"))
+            }
+            body.reserveCapacity(min(contentLength, 1 << 20))   // a claimed length is not yet data
+            stage = contentLength == 0 ? .complete : .fixedBody(remaining: contentLength)
+        } else {
+            keepAlive = false
+            stage = .untilClose
+        }
+    }
+
+    /// `1a2b;extension=x` (RFC 9112 §7.1): hexadecimal digits, then anything after a `;` or whitespace.
+    private mutating func takeChunkSize() throws(HTTPError) {
+        let digits = line.prefix { $0 != UInt8(ascii: ";") && $0 != 0x20 && $0 != 0x09 }
+        var size = 0
+        for digit in digits {
+            let value: Int
+            switch digit {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = Int(digit - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): value = Int(digit - UInt8(ascii: "a")) + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): value = Int(digit - UInt8(ascii: "A")) + 10
+            default: throw Self.weird("a hexadecimal chunk size, got \(HeaderBytes.quoted(line))")
+            }
+            size = size * 16 + value
+            guard size <= Self.bodyLimit else {
+                throw HTTPError(.transport(curlCode: 63, message: "the response body exceeds \(Self.bodyLimit / (1024 * 1024)) MiB (a chunk of more)"))
+            }
+        }
+        guard !digits.isEmpty else { throw Self.weird("a hexadecimal chunk size, got \(HeaderBytes.quoted(line))") }
+        stage = size == 0 ? .trailer : .chunkData(remaining: size)
+    }
+
+    /// libcurl's code for a reply it cannot make sense of (8, "Weird server reply"), with what was expected.
+    private static func weird(_ expected: String) -> HTTPError {
+        HTTPError(.transport(curlCode: 8, message: "unexpected response: expected \(expected)"))
+    }
+}
