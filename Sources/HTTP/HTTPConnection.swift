@@ -10,18 +10,23 @@ import Musl
 /// bytes, each request head written in one buffer and each response parsed as it arrives.
 ///
 /// Keep one per destination (the Runtime API, DynamoDB, S3) for the life of the process: the
-/// connection carries from one invocation to the next. Before a request on a kept connection, a
-/// zero-timeout `poll` checks that the peer has not closed it meanwhile; a new one is opened if it
-/// has. A request that a kept connection answers with nothing at all (the peer closed it as the
-/// request went out) is sent once more on a new connection, as libcurl does.
+/// connection carries from one invocation to the next. Before a request on a connection idle for
+/// a second or more, a zero-timeout `poll` checks that the peer has not closed it meanwhile (as
+/// HTTP clients validate after inactivity); a new one is opened if it has. A request that a kept
+/// connection answers with nothing at all (the peer closed it as the request went out) is sent
+/// once more on a new connection, as libcurl does: that also covers a close within the second.
 ///
 /// An exchange is one `send` (head and body together up to 64 KiB), a blocking `poll`, and the
-/// reads of the answer: no wake-up socket, no second look at a socket `poll` reported ready.
+/// reads of the answer (one per TLS record burst, see ``TrustStore``): no wake-up socket, no
+/// read before the answer can be there, no second look at a socket `poll` reported ready.
 /// Not `Sendable`: use it from one thread at a time.
 public final class HTTPConnection {
     private let handle: CurlEasyHandle
-    /// The open connection: its origin (`scheme://authority`), socket and whether it is TLS.
-    private var current: (origin: String, socket: Int32, isTLS: Bool)?
+    /// The open connection: its origin (`scheme://authority`), socket, whether it is TLS, and when
+    /// its last exchange ended (monotonic milliseconds).
+    private var current: (origin: [UInt8], socket: Int32, isTLS: Bool, lastUsed: Int)?
+    /// How long a connection may idle before it is checked for a close by the peer.
+    private let validateAfterIdleMilliseconds: Int
     /// The request bytes, reused from one request to the next.
     private var outgoing: [UInt8] = []
     /// Where reads land before the parser takes them; allocated once.
@@ -32,7 +37,14 @@ public final class HTTPConnection {
     /// - Parameter trustStore: Where TLS finds the certificate authorities, from
     ///   ``TrustStoreLocation/resolve(sslCertFile:sslCertDir:exists:)``; `nil` leaves libcurl's default.
     /// - Throws: ``HTTPError`` when libcurl cannot create a handle or OpenSSL the trust store.
-    public init(trustStore: TrustStoreLocation?) throws(HTTPError) {
+    public convenience init(trustStore: TrustStoreLocation?) throws(HTTPError) {
+        try self.init(trustStore: trustStore, validateAfterIdleMilliseconds: 1_000)
+    }
+
+    /// - Parameter validateAfterIdleMilliseconds: After how long idle a kept connection is checked
+    ///   before it carries a request (tests check every time with 0).
+    init(trustStore: TrustStoreLocation?, validateAfterIdleMilliseconds: Int) throws(HTTPError) {
+        self.validateAfterIdleMilliseconds = validateAfterIdleMilliseconds
         handle = try CurlEasyHandle()
         try handle.set(CURLOPT_NOSIGNAL, 1, "NOSIGNAL")  // no SIGALRM for timeouts in a threaded process
         try handle.set(CURLOPT_TCP_NODELAY, 1, "TCP_NODELAY")
@@ -53,17 +65,16 @@ public final class HTTPConnection {
     /// - Throws: ``HTTPError`` when the request could not be made, timed out or broke mid-way.
     public func perform(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
         let deadline = request.timeouts.totalMilliseconds.map { Deadline(milliseconds: $0) }
-        let target = try RequestTarget(url: request.url)
         outgoing.removeAll(keepingCapacity: true)
-        try RequestHead.write(request, to: target, into: &outgoing)
+        let destination = try RequestHead.write(request, into: &outgoing)
         let bodyInline = request.body.count <= Self.inlineBodyLimit
         if bodyInline { outgoing.append(contentsOf: request.body) }
 
         var newConnections = 0
         while true {
-            let reused = isAlive(for: target.origin)
+            let reused = isAlive(for: destination)
             if !reused {
-                try connect(target, connectMilliseconds: request.timeouts.connectMilliseconds, deadline: deadline)
+                try connect(destination, connectMilliseconds: request.timeouts.connectMilliseconds, deadline: deadline)
                 newConnections += 1
             }
             var parser = HTTPResponseParser(bodyExpected: request.method != "HEAD")
@@ -78,16 +89,21 @@ public final class HTTPConnection {
                 }
                 throw error
             }
-            if !parser.keepAlive { closeCurrent() }
+            if parser.keepAlive {
+                current?.lastUsed = monotonicMilliseconds()
+            } else {
+                closeCurrent()
+            }
             return HTTPResponse(status: parser.status, headers: parser.headers, body: parser.body, newConnections: newConnections)
         }
     }
 
-    /// Whether the open connection goes to `origin` and is still open: a zero-timeout `poll`, and
-    /// when it reports something, a one-byte peek. On TLS, bytes waiting there are records such as
-    /// a session ticket, which do not mean the connection is gone.
-    private func isAlive(for origin: String) -> Bool {
-        guard let current, current.origin.utf8.elementsEqual(origin.utf8) else { return false }
+    /// Whether the open connection goes to the destination and is still open. After an idle
+    /// second: a zero-timeout `poll`, and when it reports something, a one-byte peek. On TLS, bytes
+    /// waiting there are records such as a session ticket, which do not mean the connection is gone.
+    private func isAlive(for destination: RequestHead.Destination) -> Bool {
+        guard let current, current.origin == destination.origin else { return false }
+        if monotonicMilliseconds() - current.lastUsed < validateAfterIdleMilliseconds { return true }
         var descriptor = pollfd(fd: current.socket, events: Int16(POLLIN), revents: 0)
         let ready = poll(&descriptor, 1, 0)
         if ready == 0 { return true }
@@ -106,19 +122,19 @@ public final class HTTPConnection {
         current = nil
     }
 
-    /// Opens a new connection to the target's origin, closing the previous one.
-    private func connect(_ target: RequestTarget, connectMilliseconds: Int, deadline: Deadline?) throws(HTTPError) {
+    /// Opens a new connection to the destination's origin, closing the previous one.
+    private func connect(_ destination: RequestHead.Destination, connectMilliseconds: Int, deadline: Deadline?) throws(HTTPError) {
         closeCurrent()
         var total = 0   // libcurl: no limit
         if let deadline {
             total = deadline.left
             guard total > 0 else { throw deadline.timedOut(received: 0) }
         }
-        try handle.set(CURLOPT_URL, string: target.origin + "/", "URL")
+        try handle.set(CURLOPT_URL, string: String(decoding: destination.origin, as: UTF8.self) + "/", "URL")
         try handle.set(CURLOPT_CONNECTTIMEOUT_MS, connectMilliseconds, "CONNECTTIMEOUT_MS")
         try handle.set(CURLOPT_TIMEOUT_MS, total, "TIMEOUT_MS")
         let socket = try handle.connect()
-        current = (target.origin, socket, target.isTLS)
+        current = (destination.origin, socket, destination.isTLS, monotonicMilliseconds())
     }
 
     private func send(_ bytes: [UInt8], deadline: Deadline?) throws(HTTPError) {
@@ -136,6 +152,8 @@ public final class HTTPConnection {
     }
 
     private func receive(into parser: inout HTTPResponseParser, deadline: Deadline?) throws(HTTPError) {
+        // The answer cannot be there the moment the request went out: wait before the first read.
+        try wait(for: Int16(POLLIN), deadline: deadline, received: 0)
         while !parser.isComplete {
             switch try handle.receive(into: readBuffer) {
             case .bytes(let count):

@@ -41,14 +41,38 @@ enum HeaderBytes {
         (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
     }
 
-    /// The bytes as text with ASCII letters lower-cased.
-    static func lowercased(_ bytes: some Sequence<UInt8>) -> String {
-        String(decoding: bytes.map(lowercased), as: UTF8.self)
+    /// The bytes as text with ASCII letters lower-cased (invalid UTF-8 repaired).
+    static func lowercased(_ bytes: some Collection<UInt8>) -> String {
+        let folded = String(unsafeUninitializedCapacity: bytes.count) { buffer in
+            var count = 0
+            for byte in bytes {
+                buffer[count] = lowercased(byte)
+                count += 1
+            }
+            return count
+        }
+        // String(unsafeUninitializedCapacity:) repairs invalid UTF-8 as String(decoding:) does.
+        return folded
     }
 
     /// Whether two names are equal ignoring ASCII case.
     static func equalIgnoringASCIICase(_ left: some Collection<UInt8>, _ right: some Collection<UInt8>) -> Bool {
-        left.count == right.count && zip(left, right).allSatisfy { lowercased($0) == lowercased($1) }
+        guard left.count == right.count else { return false }
+        // Native strings and buffers are contiguous: compare through pointers, not iterators.
+        let contiguous = left.withContiguousStorageIfAvailable { leftBytes in
+            right.withContiguousStorageIfAvailable { rightBytes in
+                for index in 0..<leftBytes.count where lowercased(leftBytes[index]) != lowercased(rightBytes[index]) {
+                    return false
+                }
+                return true
+            }
+        }
+        if let contiguous, let equal = contiguous { return equal }
+        var other = right.makeIterator()
+        for byte in left {
+            guard let counterpart = other.next(), lowercased(byte) == lowercased(counterpart) else { return false }
+        }
+        return true
     }
 
     /// Optional whitespace around a field value (RFC 9110 §5.5: SP and HTAB), and the line's CR LF.

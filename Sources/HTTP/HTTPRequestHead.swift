@@ -1,96 +1,106 @@
-/// Where a request goes, from its URL: the origin to connect to and the request target to send.
+/// Writes an HTTP/1.1 request head (RFC 9112 §3) for a request and says where it goes.
 ///
-/// Only `http` and `https` URLs with a host (and optional port) are taken; the path and query
-/// are sent exactly as written (the SigV4 signature of S3 requests covers those bytes).
-struct RequestTarget {
-    /// `scheme://authority`, the scheme lower-cased: what a connection is kept for.
-    let origin: String
-    /// The request is sent over TLS.
-    let isTLS: Bool
-    /// The `Host` field to send when the request has none: the authority without the scheme's
-    /// default port, as libcurl sends it.
-    let hostHeader: Substring.UTF8View
-    /// The origin-form target: the path and query, `/` when the URL has none.
-    let target: Substring.UTF8View
-
-    /// Splits a URL.
-    /// - Throws: ``HTTPError`` (libcurl's codes 1 and 3) naming what came, for another scheme or a
-    ///   URL with a space, a control byte or user information in it.
-    init(url: String) throws(HTTPError) {
-        let bytes = url.utf8
-        guard let separator = bytes.firstRange(of: "://".utf8) else {
-            throw HTTPError(.transport(curlCode: 3, message: "URL rejected: expected http://host/… or https://host/…, got \(HeaderBytes.quoted(url.utf8))"))
-        }
-        let scheme = HeaderBytes.lowercased(bytes[..<separator.lowerBound])
-        guard scheme == "http" || scheme == "https" else {
-            throw HTTPError(.transport(curlCode: 1, message: "Protocol \(HeaderBytes.quoted(scheme.utf8)) not supported: expected http or https in \(HeaderBytes.quoted(url.utf8))"))
-        }
-        let authorityStart = separator.upperBound
-        let authorityEnd = bytes[authorityStart...].firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? bytes.endIndex
-        let authority = url[authorityStart..<authorityEnd]
-        guard !authority.isEmpty, !authority.utf8.contains(where: { Self.isForbiddenInURL($0) || $0 == UInt8(ascii: "@") }),
-              !bytes[authorityEnd...].contains(where: Self.isForbiddenInURL) else {
-            throw HTTPError(.transport(curlCode: 3, message: "URL rejected: expected a host and a path without spaces, control bytes or user information, got \(HeaderBytes.quoted(url.utf8))"))
-        }
-        isTLS = scheme == "https"
-        origin = scheme + "://" + authority
-        let defaultPort = isTLS ? ":443" : ":80"
-        let hasDefaultPort = authority.utf8.count > defaultPort.utf8.count && authority.utf8.suffix(defaultPort.utf8.count).elementsEqual(defaultPort.utf8)
-        hostHeader = hasDefaultPort ? authority.utf8.dropLast(defaultPort.utf8.count) : authority.utf8
-        target = authorityEnd == bytes.endIndex ? Substring("/").utf8
-            : bytes[authorityEnd] == UInt8(ascii: "?") ? Substring("/" + url[authorityEnd...]).utf8
-            : url[authorityEnd...].utf8
-    }
-
-    /// Bytes a URL may not carry as they are: a space or a control byte would break the request line.
-    private static func isForbiddenInURL(_ byte: UInt8) -> Bool {
-        byte <= 0x20 || byte == 0x7F
-    }
-}
-
-/// Writes an HTTP/1.1 request head (RFC 9112 §3): the request line, the fields as given, and
-/// what the transport adds, as libcurl did: `Host` unless given, and `Content-Length` for a body
-/// (and for every `POST` and `PUT`). Never `Expect` or chunked uploads: bodies are small and sized.
+/// The request line carries the URL's path and query exactly as written (the SigV4 signature of S3
+/// requests covers those bytes); the fields follow as given, then what the transport adds, as
+/// libcurl did: `Host` unless given (the URL's authority without the scheme's default port), and
+/// `Content-Length` for a body and for every `POST` and `PUT`. Never `Expect` or chunked uploads:
+/// bodies are small and sized. Everything is checked on bytes as it is written, once.
 enum RequestHead {
-    /// Appends the head for a request to `output`.
-    /// - Throws: ``HTTPError`` (libcurl's code 43) naming the method or field that could break the
-    ///   framing: a name that is not a token, a value with CR, LF or NUL in it, or a `Content-Length`
-    ///   other than the body's.
-    static func write(_ request: HTTPRequest, to target: RequestTarget, into output: inout [UInt8]) throws(HTTPError) {
+    /// Where a request goes: the URL's `scheme://authority`, which a kept connection must match.
+    struct Destination {
+        /// The URL's first bytes up to the end of the authority, e.g. `https://s3.amazonaws.com`.
+        var origin: [UInt8]
+        /// The scheme is `https`.
+        var isTLS: Bool
+    }
+
+    /// Appends the head for `request` to `output`.
+    /// - Returns: Where the request goes.
+    /// - Throws: ``HTTPError``, before anything is sent: libcurl's codes 1 and 3 for a URL that is
+    ///   not `http(s)://host[:port][/path][?query]` or holds a space, a control byte or user
+    ///   information; 43 for a method or field name that is not a token, a value with CR, LF or NUL
+    ///   in it, or a `Content-Length` other than the body's. Each message quotes what came.
+    static func write(_ request: HTTPRequest, into output: inout [UInt8]) throws(HTTPError) -> Destination {
+        var url = request.url
+        let result = url.withUTF8 { bytes in
+            Result { () throws(HTTPError) in try write(request, url: bytes, into: &output) }
+        }
+        return try result.get()
+    }
+
+    private static func write(_ request: HTTPRequest, url: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) throws(HTTPError) -> Destination {
+        // scheme "://" authority [ "/" path ] [ "?" query ]
+        var separator = 0
+        while separator + 2 < url.count && !(url[separator] == UInt8(ascii: ":") && url[separator + 1] == UInt8(ascii: "/") && url[separator + 2] == UInt8(ascii: "/")) {
+            separator += 1
+        }
+        guard separator + 2 < url.count else {
+            throw HTTPError(.transport(curlCode: 3, message: "URL rejected: expected http://host/… or https://host/…, got \(HeaderBytes.quoted(url))"))
+        }
+        let scheme = UnsafeBufferPointer(rebasing: url[..<separator])
+        let isTLS = HeaderBytes.equalIgnoringASCIICase(scheme, "https".utf8)
+        guard isTLS || HeaderBytes.equalIgnoringASCIICase(scheme, "http".utf8) else {
+            throw HTTPError(.transport(curlCode: 1, message: "Protocol \(HeaderBytes.quoted(scheme)) not supported: expected http or https in \(HeaderBytes.quoted(url))"))
+        }
+        let authorityStart = separator + 3
+        var authorityEnd = authorityStart
+        var acceptable = true
+        while authorityEnd < url.count && url[authorityEnd] != UInt8(ascii: "/") && url[authorityEnd] != UInt8(ascii: "?") {
+            acceptable = acceptable && !isForbiddenInURL(url[authorityEnd]) && url[authorityEnd] != UInt8(ascii: "@")
+            authorityEnd += 1
+        }
+        var index = authorityEnd
+        while acceptable && index < url.count {
+            acceptable = !isForbiddenInURL(url[index])
+            index += 1
+        }
+        guard acceptable, authorityEnd > authorityStart else {
+            throw HTTPError(.transport(curlCode: 3, message: "URL rejected: expected a host and a path without spaces, control bytes or user information, got \(HeaderBytes.quoted(url))"))
+        }
         guard !request.method.isEmpty, request.method.utf8.allSatisfy(isTokenByte) else {
             throw badArgument("method \(HeaderBytes.quoted(request.method.utf8)): expected a token such as GET or PUT")
         }
+
         output.append(contentsOf: request.method.utf8)
         output.append(UInt8(ascii: " "))
-        output.append(contentsOf: target.target)
+        if authorityEnd == url.count || url[authorityEnd] == UInt8(ascii: "?") { output.append(UInt8(ascii: "/")) }
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: url[authorityEnd...]))
         output.append(contentsOf: " HTTP/1.1\r\n".utf8)
         var hasHost = false
         var hasLength = false
         for header in request.headers {
-            guard !header.name.isEmpty, header.name.utf8.allSatisfy(isTokenByte) else {
+            let nameStart = output.count
+            output.append(contentsOf: header.name.utf8)
+            let nameEnd = output.count
+            output.append(contentsOf: ": ".utf8)
+            let valueStart = output.count
+            output.append(contentsOf: header.value.utf8)
+            let field = output.withUnsafeBufferPointer { bytes in
+                checkField(name: UnsafeBufferPointer(rebasing: bytes[nameStart..<nameEnd]), value: UnsafeBufferPointer(rebasing: bytes[valueStart...]))
+            }
+            switch field {
+            case .invalidName:
                 throw badArgument("header name \(HeaderBytes.quoted(header.name.utf8)): expected a token")
-            }
-            guard !header.value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) else {
-                throw badArgument("header \(header.name): its value has a CR, LF or NUL in it")
-            }
-            if HeaderBytes.equalIgnoringASCIICase(header.name.utf8, "host".utf8) {
+            case .invalidValue:
+                throw badArgument("header \(HeaderBytes.quoted(header.name.utf8)): its value has a CR, LF or NUL in it")
+            case .host:
                 hasHost = true
-            } else if HeaderBytes.equalIgnoringASCIICase(header.name.utf8, "content-length".utf8) {
+            case .contentLength:
                 guard header.value.utf8.elementsEqual(String(request.body.count).utf8) else {
                     throw badArgument("header Content-Length is \(HeaderBytes.quoted(header.value.utf8)) but the body has \(request.body.count) bytes")
                 }
                 hasLength = true
+            case .other:
+                break
             }
+            output.append(contentsOf: "\r\n".utf8)
         }
         if !hasHost {
             output.append(contentsOf: "Host: ".utf8)
-            output.append(contentsOf: target.hostHeader)
-            output.append(contentsOf: "\r\n".utf8)
-        }
-        for header in request.headers {
-            output.append(contentsOf: header.name.utf8)
-            output.append(contentsOf: ": ".utf8)
-            output.append(contentsOf: header.value.utf8)
+            let defaultPort = isTLS ? ":443".utf8 : ":80".utf8
+            let authority = UnsafeBufferPointer(rebasing: url[authorityStart..<authorityEnd])
+            let hasDefaultPort = authority.count > defaultPort.count && authority.suffix(defaultPort.count).elementsEqual(defaultPort)
+            output.append(contentsOf: hasDefaultPort ? UnsafeBufferPointer(rebasing: authority.dropLast(defaultPort.count)) : authority)
             output.append(contentsOf: "\r\n".utf8)
         }
         if !hasLength && (!request.body.isEmpty || request.method == "POST" || request.method == "PUT") {
@@ -99,15 +109,39 @@ enum RequestHead {
             output.append(contentsOf: "\r\n".utf8)
         }
         output.append(contentsOf: "\r\n".utf8)
+        return Destination(origin: Array(url[..<authorityEnd]), isTLS: isTLS)
+    }
+
+    private enum Field {
+        case host, contentLength, other, invalidName, invalidValue
+    }
+
+    /// Checks a field as written and says whether it is one the transport would otherwise add.
+    private static func checkField(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) -> Field {
+        guard !name.isEmpty, name.allSatisfy(isTokenByte) else { return .invalidName }
+        for byte in value where byte == 0x0D || byte == 0x0A || byte == 0 {
+            return .invalidValue
+        }
+        if HeaderBytes.equalIgnoringASCIICase(name, "host".utf8) { return .host }
+        if HeaderBytes.equalIgnoringASCIICase(name, "content-length".utf8) { return .contentLength }
+        return .other
+    }
+
+    /// Bytes a URL may not carry as they are: a space or a control byte would break the request line.
+    private static func isForbiddenInURL(_ byte: UInt8) -> Bool {
+        byte <= 0x20 || byte == 0x7F
     }
 
     /// tchar (RFC 9110 §5.6.2): what a method or a field name is made of.
     private static func isTokenByte(_ byte: UInt8) -> Bool {
         switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"),
+             UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"),
+             UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
             return true
         default:
-            return "!#$%&'*+-.^_`|~".utf8.contains(byte)
+            return false
         }
     }
 

@@ -39,6 +39,7 @@ struct HTTPResponseParser {
     private let bodyExpected: Bool
     private var contentLength: Int?
     private var chunked = false
+    private var transferEncoded = false
     private var isHTTP10 = false
     private var connectionClose = false
     private var connectionKeepAlive = false
@@ -65,26 +66,32 @@ struct HTTPResponseParser {
             switch stage {
             case .statusLine, .fields, .chunkSize, .chunkEnd, .trailer:
                 guard let end = bytes[index...].firstIndex(of: UInt8(ascii: "\n")) else {
-                    try appendToLine(bytes[index...])
+                    try appendToLine(UnsafeBufferPointer(rebasing: bytes[index...]))
                     return
                 }
-                try appendToLine(bytes[index..<end])
+                if line.isEmpty {
+                    // The whole line is in this piece: read it where it is.
+                    try checkLineLength(end - index)
+                    try takeLine(Self.withoutCR(UnsafeBufferPointer(rebasing: bytes[index..<end])))
+                } else {
+                    try appendToLine(UnsafeBufferPointer(rebasing: bytes[index..<end]))
+                    let whole = line
+                    line.removeAll(keepingCapacity: true)
+                    try whole.withUnsafeBufferPointer { buffer throws(HTTPError) in try takeLine(Self.withoutCR(buffer)) }
+                }
                 index = end + 1
-                if line.last == UInt8(ascii: "\r") { line.removeLast() }
-                try takeLine()
-                line.removeAll(keepingCapacity: true)
             case .fixedBody(let remaining):
                 let count = min(remaining, bytes.count - index)
-                body.append(contentsOf: bytes[index..<index + count])
+                body.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<index + count]))
                 index += count
                 stage = count == remaining ? .complete : .fixedBody(remaining: remaining - count)
             case .chunkData(let remaining):
                 let count = min(remaining, bytes.count - index)
-                try appendToBody(bytes[index..<index + count])
+                try appendToBody(UnsafeBufferPointer(rebasing: bytes[index..<index + count]))
                 index += count
                 stage = count == remaining ? .chunkEnd : .chunkData(remaining: remaining - count)
             case .untilClose:
-                try appendToBody(bytes[index...])
+                try appendToBody(UnsafeBufferPointer(rebasing: bytes[index...]))
                 return
             case .complete:
                 // Bytes after a complete response: nothing was asked for them, so the connection's
@@ -116,39 +123,49 @@ struct HTTPResponseParser {
         }
     }
 
-    private mutating func appendToLine(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) throws(HTTPError) {
+    /// A line without the CR of its CR LF.
+    private static func withoutCR(_ line: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        line.last == UInt8(ascii: "\r") ? UnsafeBufferPointer(rebasing: line.dropLast()) : line
+    }
+
+    /// Keeps the start of a line that goes on in the next piece.
+    private mutating func appendToLine(_ bytes: UnsafeBufferPointer<UInt8>) throws(HTTPError) {
+        try checkLineLength(line.count + bytes.count)
         line.append(contentsOf: bytes)
+    }
+
+    private func checkLineLength(_ length: Int) throws(HTTPError) {
         switch stage {
         case .chunkSize, .chunkEnd:
-            if line.count > Self.chunkLineLimit {
+            if length > Self.chunkLineLimit {
                 throw Self.weird("a chunk-size line over \(Self.chunkLineLimit) bytes")
             }
         default:
-            if headBytes + line.count > Self.headLimit {
+            if headBytes + length > Self.headLimit {
                 throw Self.weird("a response head over \(Self.headLimit / 1024) KiB")
             }
         }
     }
 
-    private mutating func appendToBody(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) throws(HTTPError) {
+    private mutating func appendToBody(_ bytes: UnsafeBufferPointer<UInt8>) throws(HTTPError) {
         guard body.count + bytes.count <= Self.bodyLimit else {
             throw HTTPError(.transport(curlCode: 63, message: "the response body exceeds \(Self.bodyLimit / (1024 * 1024)) MiB"))
         }
         body.append(contentsOf: bytes)
     }
 
-    private mutating func takeLine() throws(HTTPError) {
+    private mutating func takeLine(_ line: UnsafeBufferPointer<UInt8>) throws(HTTPError) {
         headBytes += line.count + 2
         switch stage {
         case .statusLine:
-            try takeStatusLine()
+            try takeStatusLine(line)
             stage = .fields
         case .fields where line.isEmpty:
             try endOfHead()
         case .fields:
-            takeField()
+            try takeField(line)
         case .chunkSize:
-            try takeChunkSize()
+            try takeChunkSize(line)
         case .chunkEnd:
             guard line.isEmpty else { throw Self.weird("CR LF after a chunk's data, got \(HeaderBytes.quoted(line))") }
             stage = .chunkSize
@@ -161,7 +178,7 @@ struct HTTPResponseParser {
     }
 
     /// `HTTP/1.1 200 OK` (RFC 9112 §4): the version, a space, three digits, then anything.
-    private mutating func takeStatusLine() throws(HTTPError) {
+    private mutating func takeStatusLine(_ line: UnsafeBufferPointer<UInt8>) throws(HTTPError) {
         let prefix = "HTTP/1.".utf8
         let digits = line.dropFirst(prefix.count + 2).prefix(3)
         guard line.starts(with: prefix), line.count >= prefix.count + 5,
@@ -176,63 +193,68 @@ struct HTTPResponseParser {
     }
 
     /// One field line. A line starting with whitespace continues the previous field's value
-    /// (obs-fold, RFC 9112 §5.2), joined with one space; a line without a colon is ignored.
-    private mutating func takeField() {
-        line.withUnsafeBufferPointer { bytes in
-            if bytes[0] == 0x20 || bytes[0] == 0x09 {
-                let piece = HeaderBytes.trimmed(bytes, from: 0, to: bytes.count)
-                guard !piece.isEmpty, let last = headers.indices.last else { return }
-                let continuation = String(decoding: bytes[piece], as: UTF8.self)
-                headers[last].value = headers[last].value.isEmpty ? continuation : headers[last].value + " " + continuation
-                return
-            }
-            guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else { return }
-            let name = HeaderBytes.lowercased(bytes[..<colon])
-            let value = HeaderBytes.trimmed(bytes, from: colon + 1, to: bytes.count)
-            headers.append(HTTPHeader(name, String(decoding: bytes[value], as: UTF8.self)))
+    /// (obs-fold, RFC 9112 §5.2), joined with one space; a line without a colon is ignored. The
+    /// fields that delimit the body are read here, while their bytes are at hand.
+    private mutating func takeField(_ line: UnsafeBufferPointer<UInt8>) throws(HTTPError) {
+        if line[0] == 0x20 || line[0] == 0x09 {
+            let piece = HeaderBytes.trimmed(line, from: 0, to: line.count)
+            guard !piece.isEmpty, let last = headers.indices.last else { return }
+            let continuation = String(decoding: line[piece], as: UTF8.self)
+            headers[last].value = headers[last].value.isEmpty ? continuation : headers[last].value + " " + continuation
+            return
         }
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return }
+        let name = UnsafeBufferPointer(rebasing: line[..<colon])
+        let value = UnsafeBufferPointer(rebasing: line[HeaderBytes.trimmed(line, from: colon + 1, to: line.count)])
+        headers.append(HTTPHeader(HeaderBytes.lowercased(name), String(decoding: value, as: UTF8.self)))
+        if HeaderBytes.equalIgnoringASCIICase(name, "content-length".utf8) {
+            try takeContentLength(value)
+        } else if HeaderBytes.equalIgnoringASCIICase(name, "transfer-encoding".utf8) {
+            // Chunked must be the last coding applied; the value is a comma-separated list.
+            transferEncoded = true
+            chunked = value.split(separator: UInt8(ascii: ",")).last.map { HeaderBytes.equalIgnoringASCIICase(Self.trimmedToken($0), "chunked".utf8) } ?? false
+        } else if HeaderBytes.equalIgnoringASCIICase(name, "connection".utf8) {
+            for token in value.split(separator: UInt8(ascii: ",")) {
+                let option = Self.trimmedToken(token)
+                if HeaderBytes.equalIgnoringASCIICase(option, "close".utf8) { connectionClose = true }
+                if HeaderBytes.equalIgnoringASCIICase(option, "keep-alive".utf8) { connectionKeepAlive = true }
+            }
+        }
+    }
+
+    /// One or more equal decimal lengths (a list, or the field repeated).
+    private mutating func takeContentLength(_ value: UnsafeBufferPointer<UInt8>) throws(HTTPError) {
+        for piece in value.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
+            let digits = Self.trimmedToken(piece)
+            guard !digits.isEmpty, digits.count <= 18, digits.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else {
+                throw Self.weird("a decimal Content-Length, got \(HeaderBytes.quoted(value))")
+            }
+            let length = digits.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
+            guard contentLength == nil || contentLength == length else {
+                throw Self.weird("one Content-Length, got \(contentLength ?? 0) and \(length)")
+            }
+            contentLength = length
+        }
+    }
+
+    /// A list element without the spaces and tabs around it.
+    private static func trimmedToken(_ element: Slice<UnsafeBufferPointer<UInt8>>) -> Slice<UnsafeBufferPointer<UInt8>> {
+        element.drop { $0 == 0x20 || $0 == 0x09 }.prefix { $0 != 0x20 && $0 != 0x09 }
     }
 
     /// The empty line: skip an interim response, or decide how the body is delimited (RFC 9112 §6.3).
     private mutating func endOfHead() throws(HTTPError) {
         if status >= 100 && status < 200 && status != 101 {
             headers.removeAll(keepingCapacity: true)
+            contentLength = nil
+            chunked = false
+            transferEncoded = false
+            connectionClose = false
+            connectionKeepAlive = false
             stage = .statusLine
             return
         }
-        for header in headers {
-            switch header.name {
-            case "content-length":
-                for piece in header.value.utf8.split(separator: UInt8(ascii: ",")) {
-                    let digits = piece.drop { $0 == 0x20 || $0 == 0x09 }.prefix { $0 != 0x20 && $0 != 0x09 }
-                    guard !digits.isEmpty, digits.count <= 18, digits.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else {
-                        throw Self.weird("a decimal Content-Length, got \(HeaderBytes.quoted(header.value.utf8))")
-                    }
-                    let length = digits.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
-                    guard contentLength == nil || contentLength == length else {
-                        throw Self.weird("one Content-Length, got \(contentLength ?? 0) and \(length)")
-                    }
-                    contentLength = length
-                }
-            case "transfer-encoding":
-                // Chunked must be the last coding applied; the value is a comma-separated list.
-                let codings = header.value.utf8.split(separator: UInt8(ascii: ","))
-                chunked = codings.last.map { coding in
-                    HeaderBytes.equalIgnoringASCIICase(coding.drop { $0 == 0x20 || $0 == 0x09 }.prefix { $0 != 0x20 && $0 != 0x09 }, "chunked".utf8)
-                } ?? false
-                if !chunked { contentLength = nil }
-            case "connection":
-                for token in header.value.utf8.split(separator: UInt8(ascii: ",")) {
-                    let option = token.drop { $0 == 0x20 || $0 == 0x09 }.prefix { $0 != 0x20 && $0 != 0x09 }
-                    if HeaderBytes.equalIgnoringASCIICase(option, "close".utf8) { connectionClose = true }
-                    if HeaderBytes.equalIgnoringASCIICase(option, "keep-alive".utf8) { connectionKeepAlive = true }
-                }
-            default:
-                continue
-            }
-        }
         keepAlive = !connectionClose && (!isHTTP10 || connectionKeepAlive) && status != 101
-        let transferEncoded = headers.contains { $0.name == "transfer-encoding" }
         if !bodyExpected || status == 204 || status == 304 || status < 200 {
             stage = .complete
         } else if chunked {
@@ -252,7 +274,7 @@ struct HTTPResponseParser {
     }
 
     /// `1a2b;extension=x` (RFC 9112 §7.1): hexadecimal digits, then anything after a `;` or whitespace.
-    private mutating func takeChunkSize() throws(HTTPError) {
+    private mutating func takeChunkSize(_ line: UnsafeBufferPointer<UInt8>) throws(HTTPError) {
         let digits = line.prefix { $0 != UInt8(ascii: ";") && $0 != 0x20 && $0 != 0x09 }
         var size = 0
         for digit in digits {

@@ -184,8 +184,13 @@ extension TrustStore {
 }
 
 /// libcurl calls this with each new connection's `SSL_CTX`, after its own (empty) CA setup.
+///
+/// It also turns on read-ahead: OpenSSL then reads what the socket holds in one `recv` instead of
+/// a record's 5-byte header and its body in two. That is safe because ``HTTPConnection`` polls the
+/// socket only after a read found no complete record buffered (`CURLE_AGAIN`).
 private let installSharedStore: curl_ssl_ctx_callback = { _, context, store in
     guard let context, let store else { return CURLE_SSL_CERTPROBLEM }
     SSL_CTX_set1_cert_store(OpaquePointer(context), OpaquePointer(store))  // takes a reference
+    SSL_CTX_ctrl(OpaquePointer(context), SSL_CTRL_SET_READ_AHEAD, 1, nil)
     return CURLE_OK
 }

@@ -169,24 +169,25 @@ struct HTTPConnectionTests {
         #expect(server.requests.map(\.connection) == [1, 1, 1])
     }
 
-    @Test("after the server closes the connection, the next request reconnects on its own", arguments: [true, false])
-    func reconnect(_ announced: Bool) throws {
+    @Test("after the server closes the connection, the next request reconnects on its own: found by the idle check or by the request's one resend",
+          arguments: [(true, 0), (false, 0), (true, 1_000), (false, 1_000)])
+    func reconnect(_ announced: Bool, _ validateAfterIdleMilliseconds: Int) throws {
         // Announced: `Connection: close`. Not announced: the server just closes after answering,
         // as an idle timeout on the far side does.
         let server = try LoopbackServer { request in
             request.target == "/1" ? .text(200, "one", headers: announced ? ["Connection: close"] : [], close: true) : .text(200, "two")
         }
-        let connection = try HTTPConnection(trustStore: nil)
+        let connection = try HTTPConnection(trustStore: nil, validateAfterIdleMilliseconds: validateAfterIdleMilliseconds)
         let first = try connection.perform(Self.request("GET", server.url("/1")))
-        if !announced {
-            // Let the FIN arrive first, so libcurl sees a dead connection rather than racing it.
-            try waitFor { server.requests.count == 1 && server.openConnectionCount == 0 }
-        }
+        // Let the FIN arrive first: with a 0 ms idle check the check sees the closed connection;
+        // with 1 s it is not checked, so the request goes out on it, gets nothing, and is sent again.
+        try waitFor { server.requests.count == 1 && server.openConnectionCount == 0 }
         let second = try connection.perform(Self.request("GET", server.url("/2")))
         #expect(first.bodyText == "one")
         #expect(second.bodyText == "two")
         #expect(second.newConnections == 1)
         #expect(server.connectionsAccepted == 2)
+        #expect(server.requests.map(\.target) == ["/1", "/2"])
     }
 
     @Test("a connection reset mid-response is a connection failure, and the next request works on a new connection")
@@ -268,9 +269,21 @@ struct HTTPConnectionTests {
         try #require(seen.count == 2)
         #expect(seen[0].headers.filter { $0.name.lowercased() == "host" }.map(\.value) == ["dynamodb.us-east-1.amazonaws.com"])
         #expect(seen[1].target == "/?list-type=2", "a URL with a query and no path asks for /")
-        #expect(String(decoding: try RequestTarget(url: "https://s3.amazonaws.com:443/b/k").hostHeader, as: UTF8.self) == "s3.amazonaws.com")
-        #expect(String(decoding: try RequestTarget(url: "http://h:80").hostHeader, as: UTF8.self) == "h")
-        #expect(String(decoding: try RequestTarget(url: "http://h:8080/").hostHeader, as: UTF8.self) == "h:8080")
+    }
+
+    @Test("the request head, byte for byte: request line, fields as given, then Host and Content-Length where due")
+    func headBytes() throws {
+        func head(_ method: String, _ url: String, _ headers: [HTTPHeader] = [], body: String = "") throws -> String {
+            var bytes: [UInt8] = []
+            _ = try RequestHead.write(Self.request(method, url, headers: headers, body: Array(body.utf8)), into: &bytes)
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        #expect(try head("GET", "https://s3.amazonaws.com:443/b/k%2F1") == "GET /b/k%2F1 HTTP/1.1\r\nHost: s3.amazonaws.com\r\n\r\n")
+        #expect(try head("GET", "HTTP://h:80") == "GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+        #expect(try head("POST", "http://h:8080?y=1") == "POST /?y=1 HTTP/1.1\r\nHost: h:8080\r\nContent-Length: 0\r\n\r\n")
+        #expect(try head("PUT", "https://b.s3.amazonaws.com/k", [HTTPHeader("Host", "b.s3.amazonaws.com"), HTTPHeader("X-Amz-Date", "20261130T000000Z")], body: "12345678901")
+            == "PUT /k HTTP/1.1\r\nHost: b.s3.amazonaws.com\r\nX-Amz-Date: 20261130T000000Z\r\nContent-Length: 11\r\n\r\n")
+        #expect(try head("DELETE", "http://h:8080/x", [HTTPHeader("content-length", "0")]) == "DELETE /x HTTP/1.1\r\ncontent-length: 0\r\nHost: h:8080\r\n\r\n")
     }
 
     @Test("a URL with a space, a control byte or user information is refused, naming it", arguments: [
