@@ -43,16 +43,14 @@ enum HeaderBytes {
 
     /// The bytes as text with ASCII letters lower-cased (invalid UTF-8 repaired).
     static func lowercased(_ bytes: some Collection<UInt8>) -> String {
-        let folded = String(unsafeUninitializedCapacity: bytes.count) { buffer in
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count) { buffer in
             var count = 0
             for byte in bytes {
                 buffer[count] = lowercased(byte)
                 count += 1
             }
-            return count
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[..<count]), as: UTF8.self)
         }
-        // String(unsafeUninitializedCapacity:) repairs invalid UTF-8 as String(decoding:) does.
-        return folded
     }
 
     /// Whether two names are equal ignoring ASCII case.

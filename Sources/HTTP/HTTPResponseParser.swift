@@ -48,6 +48,7 @@ struct HTTPResponseParser {
     ///   fields say.
     init(bodyExpected: Bool) {
         self.bodyExpected = bodyExpected
+        headers.reserveCapacity(16)   // AWS answers carry 6–12 fields: one allocation, not five
     }
 
     /// The response is complete: nothing more is to be read for it.
