@@ -31,6 +31,10 @@ static inline int op_x509_lookup_add_dir(X509_LOOKUP *lookup, const char *direct
     return X509_LOOKUP_add_dir(lookup, directories, X509_FILETYPE_PEM);
 }
 
+static inline CURLSHcode op_curl_share_setopt_lock_data(CURLSH *share, CURLSHoption option, curl_lock_data value) {
+    return curl_share_setopt(share, option, value);
+}
+
 static inline CURLcode op_curl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }

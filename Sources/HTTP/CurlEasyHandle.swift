@@ -1,17 +1,17 @@
 import CCurl
 
-/// Owns one libcurl easy handle used in `CURLOPT_CONNECT_ONLY` mode: libcurl resolves, connects,
-/// does the TLS handshake and verifies the certificate and host name (``connect()``); the HTTP/1.1
-/// exchanges then go over that connection as bytes (``send(_:)``, ``receive(into:)``), framed and
-/// parsed by ``HTTPConnection``.
+/// Owns one libcurl easy handle used in `CURLOPT_CONNECT_ONLY` mode, for one connection: libcurl
+/// resolves, connects, does the TLS handshake and verifies the certificate and host name
+/// (``connect()``); the HTTP/1.1 exchanges then go over that connection as bytes (``send(_:)``,
+/// ``receive(into:)``), framed and parsed by ``HTTPConnection``. Cleaning the handle up closes
+/// the connection, so a new connection gets a new handle (libcurl never reuses a connect-only
+/// connection, and keeps the old one open as long as its handle lives); TLS sessions and resolved
+/// names carry over through a ``CurlShare``.
 ///
 /// Why not `curl_easy_perform` per request: for the few small requests of an invocation, libcurl's
 /// per-transfer work (URL parsing, the connection cache, the request head through its printf
 /// engine, a `sscanf` and dozens of name comparisons per response header) was the largest part of
 /// the function's user-space CPU per order (docs/benchmarks.md).
-///
-/// Only the newest connection is kept (`CURLOPT_MAXCONNECTS` 1): opening a new one closes the
-/// previous. The TLS session cache is the handle's, so a reconnect resumes the session.
 /// Not `Sendable`: a handle must be used from one thread at a time.
 final class CurlEasyHandle {
     private let raw: UnsafeMutableRawPointer
@@ -20,22 +20,27 @@ final class CurlEasyHandle {
     /// The trust store the next connection verifies against, named in certificate errors.
     var trustStoreDescription = "libcurl's default CA path"
 
-    init() throws(HTTPError) {
+    /// The share the handle is attached to; it must outlive the handle.
+    private let share: CurlShare
+
+    init(share: CurlShare) throws(HTTPError) {
         guard curlGlobalInitResult == CURLE_OK else {
             throw HTTPError(.transport(curlCode: Int32(curlGlobalInitResult.rawValue), message: "curl_global_init failed"))
         }
         guard let handle = curl_easy_init() else { throw HTTPError(.handleCreationFailed) }
         raw = handle
+        self.share = share
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
         try set(CURLOPT_ERRORBUFFER, pointer: errorBuffer, "ERRORBUFFER")
         try set(CURLOPT_CONNECT_ONLY, 1, "CONNECT_ONLY")
-        try set(CURLOPT_MAXCONNECTS, 1, "MAXCONNECTS")
+        try set(CURLOPT_SHARE, pointer: share.raw, "SHARE")
     }
 
     deinit {
         curl_easy_cleanup(raw)   // closes the connection
         errorBuffer.deallocate()
+        withExtendedLifetime(share) {}
     }
 
     func set(_ option: CURLoption, _ value: Int, _ name: String) throws(HTTPError) {
@@ -122,3 +127,30 @@ final class CurlEasyHandle {
 
 @available(*, unavailable)
 extension CurlEasyHandle: Sendable {}
+
+/// A libcurl share handle that carries TLS sessions and resolved names from one connection's
+/// handle to the next, so a reconnect resumes its TLS session. Used by one ``HTTPConnection``,
+/// from one thread at a time, so it needs no lock callbacks.
+final class CurlShare {
+    fileprivate let raw: UnsafeMutableRawPointer
+
+    init() throws(HTTPError) {
+        guard let share = curl_share_init() else { throw HTTPError(.handleCreationFailed) }
+        raw = share
+        for (data, name) in [(CURL_LOCK_DATA_SSL_SESSION, "SSL_SESSION"), (CURL_LOCK_DATA_DNS, "DNS")] {
+            let code = op_curl_share_setopt_lock_data(share, CURLSHOPT_SHARE, data)
+            guard code == CURLSHE_OK else {
+                curl_share_cleanup(share)
+                let message = curl_share_strerror(code).map { String(cString: $0) } ?? "error \(code.rawValue)"
+                throw HTTPError(.optionRejected(option: "CURLSHOPT_SHARE " + name, curlCode: Int32(code.rawValue), message: message))
+            }
+        }
+    }
+
+    deinit {
+        curl_share_cleanup(raw)   // every handle that used it is gone: they keep it alive
+    }
+}
+
+@available(*, unavailable)
+extension CurlShare: Sendable {}

@@ -21,10 +21,12 @@ import Musl
 /// read before the answer can be there, no second look at a socket `poll` reported ready.
 /// Not `Sendable`: use it from one thread at a time.
 public final class HTTPConnection {
-    private let handle: CurlEasyHandle
+    private let trustStore: TrustStore?
+    /// TLS sessions and resolved names, kept from one connection's handle to the next.
+    private let share: CurlShare
     /// The open connection: its origin (`scheme://authority`), socket, whether it is TLS, and when
     /// its last exchange ended (monotonic milliseconds).
-    private var current: (origin: [UInt8], socket: Int32, isTLS: Bool, lastUsed: Int)?
+    private var current: (origin: [UInt8], handle: CurlEasyHandle, socket: Int32, isTLS: Bool, lastUsed: Int)?
     /// How long a connection may idle before it is checked for a close by the peer.
     private let validateAfterIdleMilliseconds: Int
     /// The request bytes, reused from one request to the next.
@@ -45,14 +47,8 @@ public final class HTTPConnection {
     ///   before it carries a request (tests check every time with 0).
     init(trustStore: TrustStoreLocation?, validateAfterIdleMilliseconds: Int) throws(HTTPError) {
         self.validateAfterIdleMilliseconds = validateAfterIdleMilliseconds
-        handle = try CurlEasyHandle()
-        try handle.set(CURLOPT_NOSIGNAL, 1, "NOSIGNAL")  // no SIGALRM for timeouts in a threaded process
-        try handle.set(CURLOPT_TCP_NODELAY, 1, "TCP_NODELAY")
-        // Lambda has no proxy, and the Runtime API is on loopback: never let *_proxy variables apply.
-        try handle.set(CURLOPT_PROXY, string: "", "PROXY")
-        if let trustStore {
-            try TrustStore.shared(for: trustStore).configure(handle)
-        }
+        self.trustStore = try trustStore.map { location throws(HTTPError) in try TrustStore.shared(for: location) }
+        share = try CurlShare()
     }
 
     deinit {
@@ -115,14 +111,12 @@ public final class HTTPConnection {
     }
 
     /// Ends the open connection now, so the peer sees it end (a server holding a request that
-    /// timed out here stops waiting for us). libcurl closes the socket when the next connection
-    /// replaces it in its cache, or with the handle.
+    /// timed out here stops waiting for us): its handle is cleaned up, which closes it.
     private func closeCurrent() {
-        if let current { shutdown(current.socket, Int32(SHUT_RDWR)) }
         current = nil
     }
 
-    /// Opens a new connection to the destination's origin, closing the previous one.
+    /// Opens a new connection to the destination's origin, on a new handle, closing the previous one.
     private func connect(_ destination: RequestHead.Destination, connectMilliseconds: Int, deadline: Deadline?) throws(HTTPError) {
         closeCurrent()
         var total = 0   // libcurl: no limit
@@ -130,14 +124,23 @@ public final class HTTPConnection {
             total = deadline.left
             guard total > 0 else { throw deadline.timedOut(received: 0) }
         }
+        let handle = try CurlEasyHandle(share: share)
+        try handle.set(CURLOPT_NOSIGNAL, 1, "NOSIGNAL")  // no SIGALRM for timeouts in a threaded process
+        try handle.set(CURLOPT_TCP_NODELAY, 1, "TCP_NODELAY")
+        // Lambda has no proxy, and the Runtime API is on loopback: never let *_proxy variables apply.
+        try handle.set(CURLOPT_PROXY, string: "", "PROXY")
+        if let trustStore {
+            try trustStore.configure(handle)
+        }
         try handle.set(CURLOPT_URL, string: String(decoding: destination.origin, as: UTF8.self) + "/", "URL")
         try handle.set(CURLOPT_CONNECTTIMEOUT_MS, connectMilliseconds, "CONNECTTIMEOUT_MS")
         try handle.set(CURLOPT_TIMEOUT_MS, total, "TIMEOUT_MS")
         let socket = try handle.connect()
-        current = (destination.origin, socket, destination.isTLS, monotonicMilliseconds())
+        current = (destination.origin, handle, socket, destination.isTLS, monotonicMilliseconds())
     }
 
     private func send(_ bytes: [UInt8], deadline: Deadline?) throws(HTTPError) {
+        guard let handle = current?.handle else { throw Self.noConnection }
         var offset = 0
         while offset < bytes.count {
             let sent = bytes.withUnsafeBytes { all in
@@ -154,6 +157,7 @@ public final class HTTPConnection {
     private func receive(into parser: inout HTTPResponseParser, deadline: Deadline?) throws(HTTPError) {
         // The answer cannot be there the moment the request went out: wait before the first read.
         try wait(for: Int16(POLLIN), deadline: deadline, received: 0)
+        guard let handle = current?.handle else { throw Self.noConnection }
         while !parser.isComplete {
             switch try handle.receive(into: readBuffer) {
             case .bytes(let count):
@@ -165,6 +169,9 @@ public final class HTTPConnection {
             }
         }
     }
+
+    /// Only reachable through a bug: an exchange without the connection it was started on.
+    private static let noConnection = HTTPError(.transport(curlCode: 56, message: "no open connection for the exchange"))
 
     /// Blocks until the socket is ready for `events` or the deadline passes (no deadline: for ever,
     /// which is what the Runtime API's `/next` needs).
