@@ -61,7 +61,7 @@ enum RequestHead {
             throw badArgument("method \(HeaderBytes.quoted(request.method.utf8)): expected a token such as GET or PUT")
         }
 
-        output.append(contentsOf: request.method.utf8)
+        appendUTF8(request.method, to: &output)
         output.append(UInt8(ascii: " "))
         if authorityEnd == url.count || url[authorityEnd] == UInt8(ascii: "?") { output.append(UInt8(ascii: "/")) }
         output.append(contentsOf: UnsafeBufferPointer(rebasing: url[authorityEnd...]))
@@ -70,11 +70,12 @@ enum RequestHead {
         var hasLength = false
         for header in request.headers {
             let nameStart = output.count
-            output.append(contentsOf: header.name.utf8)
+            appendUTF8(header.name, to: &output)
             let nameEnd = output.count
-            output.append(contentsOf: ": ".utf8)
+            output.append(UInt8(ascii: ":"))
+            output.append(UInt8(ascii: " "))
             let valueStart = output.count
-            output.append(contentsOf: header.value.utf8)
+            appendUTF8(header.value, to: &output)
             let field = output.withUnsafeBufferPointer { bytes in
                 checkField(name: UnsafeBufferPointer(rebasing: bytes[nameStart..<nameEnd]), value: UnsafeBufferPointer(rebasing: bytes[valueStart...]))
             }
@@ -93,7 +94,8 @@ enum RequestHead {
             case .other:
                 break
             }
-            output.append(contentsOf: "\r\n".utf8)
+            output.append(UInt8(ascii: "\r"))
+            output.append(UInt8(ascii: "\n"))
         }
         if !hasHost {
             output.append(contentsOf: "Host: ".utf8)
@@ -143,6 +145,13 @@ enum RequestHead {
         default:
             return false
         }
+    }
+
+    /// Appends a string's UTF-8 bytes with one copy (the generic `append(contentsOf: utf8)` costs
+    /// more than the copy for the short strings of a head).
+    private static func appendUTF8(_ text: String, to output: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { output.append(contentsOf: $0) }
     }
 
     private static func appendDecimal(_ value: Int, to output: inout [UInt8]) {

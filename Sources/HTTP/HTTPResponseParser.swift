@@ -225,8 +225,11 @@ struct HTTPResponseParser {
 
     /// One or more equal decimal lengths (a list, or the field repeated).
     private mutating func takeContentLength(_ value: UnsafeBufferPointer<UInt8>) throws(HTTPError) {
-        for piece in value.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
-            let digits = Self.trimmedToken(piece)
+        var start = 0
+        while start <= value.count {
+            let end = value[start...].firstIndex(of: UInt8(ascii: ",")) ?? value.count
+            let digits = Self.trimmedToken(value[start..<end])
+            start = end + 1
             guard !digits.isEmpty, digits.count <= 18, digits.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else {
                 throw Self.weird("a decimal Content-Length, got \(HeaderBytes.quoted(value))")
             }
