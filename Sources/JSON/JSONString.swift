@@ -107,7 +107,7 @@ public enum JSONString {
     }
 
     /// Appends `s` escaped and in double quotes to `out`.
-    static func appendQuoted(_ s: String, to out: inout [UInt8]) {
+    public static func appendQuoted(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         appendEscaped(s, to: &out)
         out.append(UInt8(ascii: "\""))

@@ -68,21 +68,13 @@ public struct InvocationMetrics: Sendable, Equatable {
     ///   - requestID: Kept as a property (searchable in Logs Insights, not a dimension).
     /// - Returns: The document.
     public func emfDocument(namespace: String, functionName: String, timestamp: Int64, requestID: String) -> JSONValue {
-        var counts: [(String, Int)] = [
-            ("OrdersProcessed", ordersProcessed), ("DuplicatesSkipped", duplicatesSkipped),
-            ("OrdersInProgress", ordersInProgress), ("OrderConflicts", orderConflicts),
-            ("InvalidEvents", invalidEvents), ("DependencyFailures", dependencyFailures),
-        ]
-        counts.append(("AWSRequests", awsRequests))
-        if let batchRecords {
-            counts += [("BatchRecords", batchRecords), ("BatchItemFailures", batchItemFailures), ("BatchRecordsSkipped", batchRecordsSkipped)]
-        }
+        let counts = self.counts
         var definitions: [JSONValue] = counts.map { ["Name": .string($0.0), "Unit": "Count"] }
         var document: JSONObject = [:]
         var values: [(String, JSONValue)] = counts.map { ($0.0, .number(JSONNumber($0.1))) }
-        for (name, samples) in [("ClaimLatency", claimLatencies), ("S3WriteLatency", s3WriteLatencies)] where !samples.isEmpty {
+        for (name, samples) in latencies {
             definitions.append(["Name": .string(name), "Unit": "Milliseconds"])
-            let numbers = samples.map { JSONValue.number(JSONNumber(($0 * 100).rounded() / 100) ?? JSONNumber(0)) }
+            let numbers = samples.map { JSONValue.number(Self.emfNumber($0)) }
             values.append((name, numbers.count == 1 ? numbers[0] : .array(numbers)))
         }
         document["_aws"] = [
@@ -93,5 +85,90 @@ public struct InvocationMetrics: Sendable, Equatable {
         for (name, value) in values { document[name] = value }
         document["requestId"] = .string(requestID)
         return .object(document)
+    }
+
+    /// The EMF log line: exactly the bytes `Logger.writeDocument` writes for ``emfDocument(namespace:functionName:timestamp:requestID:)``
+    /// (with `tenantId` last for a tenant's invocation), written straight into one buffer. It is
+    /// written after every invocation: building the document as a tree and serialising it cost more
+    /// than the rest of the invocation's logging.
+    /// - Parameters:
+    ///   - namespace: The CloudWatch namespace.
+    ///   - functionName: The `FunctionName` dimension.
+    ///   - timestamp: Unix milliseconds.
+    ///   - requestID: Kept as a property (searchable in Logs Insights, not a dimension).
+    ///   - tenantID: The invocation's tenant, if any.
+    /// - Returns: The line, without its newline.
+    public func emfLine(namespace: String, functionName: String, timestamp: Int64, requestID: String, tenantID: String?) -> String {
+        let counts = self.counts
+        let latencies = self.latencies
+        var out: [UInt8] = []
+        out.reserveCapacity(1_024)
+        out.append(contentsOf: #"{"_aws":{"Timestamp":"#.utf8)
+        out.append(contentsOf: JSONNumber(timestamp).literal.utf8)
+        out.append(contentsOf: #","CloudWatchMetrics":[{"Namespace":"#.utf8)
+        JSONString.appendQuoted(namespace, to: &out)
+        out.append(contentsOf: #","Dimensions":[["FunctionName"]],"Metrics":["#.utf8)
+        func appendDefinition(_ name: String, unit: String) {
+            if out.last != UInt8(ascii: "[") { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: #"{"Name":"#.utf8)
+            JSONString.appendQuoted(name, to: &out)
+            out.append(contentsOf: #","Unit":"#.utf8)
+            JSONString.appendQuoted(unit, to: &out)
+            out.append(UInt8(ascii: "}"))
+        }
+        for (name, _) in counts { appendDefinition(name, unit: "Count") }
+        for (name, _) in latencies { appendDefinition(name, unit: "Milliseconds") }
+        out.append(contentsOf: #"]}]},"FunctionName":"#.utf8)
+        JSONString.appendQuoted(functionName, to: &out)
+        func appendMember(_ name: String) {
+            out.append(UInt8(ascii: ","))
+            JSONString.appendQuoted(name, to: &out)
+            out.append(UInt8(ascii: ":"))
+        }
+        for (name, count) in counts {
+            appendMember(name)
+            out.append(contentsOf: JSONNumber(count).literal.utf8)
+        }
+        for (name, samples) in latencies {
+            appendMember(name)
+            if samples.count != 1 { out.append(UInt8(ascii: "[")) }
+            for (position, sample) in samples.enumerated() {
+                if position > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(contentsOf: Self.emfNumber(sample).literal.utf8)
+            }
+            if samples.count != 1 { out.append(UInt8(ascii: "]")) }
+        }
+        appendMember("requestId")
+        JSONString.appendQuoted(requestID, to: &out)
+        if let tenantID {
+            appendMember("tenantId")
+            JSONString.appendQuoted(tenantID, to: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The counts, in the order EMF declares and values them.
+    private var counts: [(String, Int)] {
+        var counts: [(String, Int)] = [
+            ("OrdersProcessed", ordersProcessed), ("DuplicatesSkipped", duplicatesSkipped),
+            ("OrdersInProgress", ordersInProgress), ("OrderConflicts", orderConflicts),
+            ("InvalidEvents", invalidEvents), ("DependencyFailures", dependencyFailures),
+        ]
+        counts.append(("AWSRequests", awsRequests))
+        if let batchRecords {
+            counts += [("BatchRecords", batchRecords), ("BatchItemFailures", batchItemFailures), ("BatchRecordsSkipped", batchRecordsSkipped)]
+        }
+        return counts
+    }
+
+    /// The latency metrics that have samples, in the order EMF declares them.
+    private var latencies: [(String, [Double])] {
+        [("ClaimLatency", claimLatencies), ("S3WriteLatency", s3WriteLatencies)].filter { !$0.1.isEmpty }
+    }
+
+    /// A latency sample as EMF gets it: milliseconds to two decimals.
+    private static func emfNumber(_ sample: Double) -> JSONNumber {
+        JSONNumber((sample * 100).rounded() / 100) ?? JSONNumber(0)
     }
 }

@@ -45,9 +45,10 @@ public final class OrderHandler: InvocationHandler, Sendable {
                            logger: logger)
         let result = run(invocation, call, metrics: &metrics)
         metrics.awsRequests = call.attempts.count
-        let document = metrics.emfDocument(namespace: metricsNamespace, functionName: functionName,
-                                           timestamp: clocks.wallMilliseconds(), requestID: invocation.context.requestID)
-        logger.writeDocument(document)  // stamped with tenantId for a tenant's invocation
+        // The bytes `logger.writeDocument(metrics.emfDocument(…))` would write, tenantId included.
+        logger.writeRaw(metrics.emfLine(namespace: metricsNamespace, functionName: functionName,
+                                        timestamp: clocks.wallMilliseconds(), requestID: invocation.context.requestID,
+                                        tenantID: logger.tenantID))
         return result
     }
 
