@@ -207,13 +207,22 @@ public enum SigV4 {
 
     /// Appends bytes as lowercase hex, the form of SigV4's hashes and signatures.
     static func appendHex(_ bytes: [UInt8], to out: inout [UInt8]) {
-        for byte in bytes {
-            out.append(lowerHexDigits[Int(byte >> 4)])
-            out.append(lowerHexDigits[Int(byte & 0x0F)])
+        // Digests only (32 bytes): the digits go to a stack buffer, then into `out` in one append.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count * 2) { digits in
+            var position = 0
+            for byte in bytes {
+                digits[position] = lowerHexDigit(byte >> 4)
+                digits[position + 1] = lowerHexDigit(byte & 0x0F)
+                position += 2
+            }
+            out.append(contentsOf: digits)
         }
     }
 
-    private static let lowerHexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+    @inline(__always)
+    private static func lowerHexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? value &+ UInt8(ascii: "0") : value &+ (UInt8(ascii: "a") &- 10)
+    }
 }
 
 /// Each service's signing key for the current day and secret, shared by every thread that signs:
