@@ -108,23 +108,22 @@ public struct InvocationMetrics: Sendable, Equatable {
         out.append(contentsOf: #","CloudWatchMetrics":[{"Namespace":"#.utf8)
         JSONString.appendQuoted(namespace, to: &out)
         out.append(contentsOf: #","Dimensions":[["FunctionName"]],"Metrics":["#.utf8)
-        // Metric names and units are this type's own constants, plain ASCII letters: nothing to escape.
         func appendDefinition(_ name: String, unit: String) {
             if out.last != UInt8(ascii: "[") { out.append(UInt8(ascii: ",")) }
-            out.append(contentsOf: #"{"Name":""#.utf8)
-            out.append(contentsOf: name.utf8)
-            out.append(contentsOf: #"","Unit":""#.utf8)
-            out.append(contentsOf: unit.utf8)
-            out.append(contentsOf: #""}"#.utf8)
+            out.append(contentsOf: #"{"Name":"#.utf8)
+            JSONString.appendQuoted(name, to: &out)
+            out.append(contentsOf: #","Unit":"#.utf8)
+            JSONString.appendQuoted(unit, to: &out)
+            out.append(UInt8(ascii: "}"))
         }
         for (name, _) in counts { appendDefinition(name, unit: "Count") }
         for (name, _) in latencies { appendDefinition(name, unit: "Milliseconds") }
         out.append(contentsOf: #"]}]},"FunctionName":"#.utf8)
         JSONString.appendQuoted(functionName, to: &out)
         func appendMember(_ name: String) {
-            out.append(contentsOf: #",""#.utf8)
-            out.append(contentsOf: name.utf8)
-            out.append(contentsOf: #"":"#.utf8)
+            out.append(UInt8(ascii: ","))
+            JSONString.appendQuoted(name, to: &out)
+            out.append(UInt8(ascii: ":"))
         }
         for (name, count) in counts {
             appendMember(name)
