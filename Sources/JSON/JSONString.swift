@@ -139,16 +139,11 @@ public enum JSONString {
         guard let base = bytes.baseAddress else { return }
         var runStart = 0
         var i = 0
-        var wordEnd = 0  // the end of the flagged word being taken byte by byte
         while i < bytes.count {
-            // Eight bytes at a time through the run that needs no escape (nearly every string); a
-            // word that holds a byte to look at is then taken byte by byte to its end.
-            if i >= wordEnd, i + 8 <= bytes.count {
-                if !mayNeedEscaping(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) {
-                    i += 8
-                    continue
-                }
-                wordEnd = i + 8
+            // Eight bytes at a time through the run that needs no escape (nearly every string).
+            if i + 8 <= bytes.count, !mayNeedEscaping(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) {
+                i += 8
+                continue
             }
             let byte = bytes[i]
             let escapeLength: Int
