@@ -67,9 +67,11 @@ public typealias DynamoDBItem = [String: AttributeValue]
 extension Dictionary where Key == String, Value == AttributeValue {
     /// The protocol's JSON for an item (attributes sorted by name, for stable requests and logs).
     public var json: JSONValue {
-        // Sorted pairs, not sorted keys looked up again: no second hashing of every name, and the
-        // names of a dictionary are distinct, so the object takes them as they are.
-        .object(JSONObject(sorted { $0.key < $1.key }.map { ($0.key, $0.value.json) }))
+        var object = JSONObject()
+        for name in keys.sorted() {
+            if let value = self[name] { object[name] = value.json }
+        }
+        return .object(object)
     }
 
     /// Reads an item from the protocol's JSON.
