@@ -119,34 +119,32 @@ public final class ClaimStore: Sendable {
     /// The claim's completion update: table, key, expressions (the `UpdateItem` input, and the
     /// transaction's `Update` action).
     private func completionUpdate(_ completion: Completion) -> JSONObject {
-        // Names, values and assignments as lists of distinct pairs, each made into an object once.
-        var assignments = "SET #status = :completed, #result = :result"
-        var names: [(String, JSONValue)] = [("#status", "status"), ("#result", "result"), ("#owner", "owner"),
-                                            ("#lease_expires_ms", "lease_expires_ms")]
-        var values: [(String, JSONValue)] = [
-            (":completed", AttributeValue.string(ClaimStatus.completed.rawValue).json),
-            (":in_progress", AttributeValue.string(ClaimStatus.inProgress.rawValue).json),
-            (":result", AttributeValue.string(completion.result).json),
-            (":me", AttributeValue.string(completion.owner).json),
+        var assignments = ["#status = :completed", "#result = :result"]
+        var names: JSONObject = ["#status": "status", "#result": "result", "#owner": "owner", "#lease_expires_ms": "lease_expires_ms"]
+        var values: JSONObject = [
+            ":completed": AttributeValue.string(ClaimStatus.completed.rawValue).json,
+            ":in_progress": AttributeValue.string(ClaimStatus.inProgress.rawValue).json,
+            ":result": AttributeValue.string(completion.result).json,
+            ":me": AttributeValue.string(completion.owner).json,
         ]
         if let processedAt = completion.processedAt {
-            assignments += ", #processed_at = :processed_at"
-            names.append(("#processed_at", "processed_at"))
-            values.append((":processed_at", AttributeValue.string(processedAt).json))
+            assignments.append("#processed_at = :processed_at")
+            names["#processed_at"] = "processed_at"
+            values[":processed_at"] = AttributeValue.string(processedAt).json
         }
         if let expiryTimeSeconds = completion.expiryTimeSeconds {
             // The retention window starts when the order completes, not when it was claimed.
-            assignments += ", #expiry_time = :expiry_time"
-            names.append(("#expiry_time", "expiry_time"))
-            values.append((":expiry_time", AttributeValue.integer(expiryTimeSeconds).json))
+            assignments.append("#expiry_time = :expiry_time")
+            names["#expiry_time"] = "expiry_time"
+            values[":expiry_time"] = AttributeValue.integer(expiryTimeSeconds).json
         }
         return [
             "TableName": .string(table),
             "Key": ["order_id": AttributeValue.string(completion.orderID).json],
-            "UpdateExpression": .string(assignments + " REMOVE #lease_expires_ms"),
+            "UpdateExpression": .string("SET " + assignments.joined(separator: ", ") + " REMOVE #lease_expires_ms"),
             "ConditionExpression": "#owner = :me AND #status = :in_progress",
-            "ExpressionAttributeNames": .object(JSONObject(names)),
-            "ExpressionAttributeValues": .object(JSONObject(values)),
+            "ExpressionAttributeNames": .object(names),
+            "ExpressionAttributeValues": .object(values),
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         ]
     }
