@@ -129,16 +129,11 @@ public struct Logger: Sendable {
             return "\(time)\t\(requestID ?? "-")\t\(level.awsName)\t\(Self.escapingControls(message + details))"
         case .json:
             // JSON escaping writes every C0 control as an escape; nothing raw can end the line.
-            // One list of members made into an object once: a field named like an earlier member
-            // keeps that member's position and takes its value, as setting them one by one did.
-            var members: [(String, JSONValue)] = [("timestamp", .string(time)), ("level", .string(level.awsName)),
-                                                  ("message", .string(message))]
-            members.reserveCapacity(5 + fields.count + extra.count)
-            if let requestID { members.append(("requestId", .string(requestID))) }
-            if let tenantID { members.append(("tenantId", .string(tenantID))) }
-            for field in fields { members.append((field.key, field.value)) }
-            for field in extra { members.append((field.key, field.value)) }
-            return JSONValue.object(JSONObject(members)).serialized()
+            var object: JSONObject = ["timestamp": .string(time), "level": .string(level.awsName), "message": .string(message)]
+            if let requestID { object["requestId"] = .string(requestID) }
+            if let tenantID { object["tenantId"] = .string(tenantID) }
+            for field in fields + extra { object[field.key] = field.value }
+            return JSONValue.object(object).serialized()
         }
     }
 
