@@ -177,7 +177,16 @@ struct InvocationMetricsTests {
         batch.s3WriteLatencies = [3, 4.5]
         var invalid = InvocationMetrics()
         invalid.invalidEvents = 1
-        return [InvocationMetrics(), first, duplicate, batch, invalid]
+        // Every shape of line: a batch or not, with a claim latency or not, with an S3 write latency or not.
+        let shapes = (0..<8).map { shape in
+            var metrics = InvocationMetrics()
+            metrics.awsRequests = shape
+            if shape & 1 != 0 { metrics.batchRecords = 2 }
+            if shape & 2 != 0 { metrics.claimLatencies = [Double(shape) + 0.25] }
+            if shape & 4 != 0 { metrics.s3WriteLatencies = [1, 2.5] }
+            return metrics
+        }
+        return [InvocationMetrics(), first, duplicate, batch, invalid] + shapes
     }
 
     @Test("the EMF line is byte for byte what writeDocument writes for the EMF document", arguments: emfCases)
@@ -185,19 +194,29 @@ struct InvocationMetricsTests {
         for tenantID in [nil, "tenant-42", "t\"quoted\u{2028}"] as [String?] {
             for (namespace, functionName, requestID) in [("OrderPipeline", "order-pipeline", "8476a536-e9f4-11e8-9739-2dfe598c3fcd"),
                                                          ("Name\\space", "fn\u{1}", "r\"1")] {
-                let line = metrics.emfLine(namespace: namespace, functionName: functionName, timestamp: 1_795_633_746_123,
-                                           requestID: requestID, tenantID: tenantID)
+                let line = metrics.emfLine(layout: EMFLayout(namespace: namespace, functionName: functionName),
+                                           timestamp: 1_795_633_746_123, requestID: requestID, tenantID: tenantID)
                 #expect(line == Self.writtenDocument(metrics, namespace: namespace, functionName: functionName,
                                                      requestID: requestID, tenantID: tenantID))
             }
         }
     }
 
+    @Test("one layout serves lines of every shape, each as writeDocument writes it")
+    func emfLayoutReused() {
+        let layout = EMFLayout(namespace: "OrderPipeline", functionName: "order-pipeline")
+        for metrics in Self.emfCases + Self.emfCases.reversed() {
+            #expect(metrics.emfLine(layout: layout, timestamp: 1_795_633_746_123, requestID: "r-1", tenantID: nil)
+                == Self.writtenDocument(metrics, namespace: "OrderPipeline", functionName: "order-pipeline", requestID: "r-1",
+                                        tenantID: nil))
+        }
+    }
+
     @Test("the EMF line of a first-time order, as CloudWatch receives it")
     func emfLineOfFirstTimeOrder() {
         let metrics = Self.emfCases[1]
-        #expect(metrics.emfLine(namespace: "OrderPipeline", functionName: "order-pipeline", timestamp: 1_795_633_746_123,
-                                requestID: "r-1", tenantID: nil)
+        #expect(metrics.emfLine(layout: EMFLayout(namespace: "OrderPipeline", functionName: "order-pipeline"),
+                                timestamp: 1_795_633_746_123, requestID: "r-1", tenantID: nil)
             == #"{"_aws":{"Timestamp":1795633746123,"CloudWatchMetrics":[{"Namespace":"OrderPipeline","Dimensions":[["FunctionName"]],"#
             + #""Metrics":[{"Name":"OrdersProcessed","Unit":"Count"},{"Name":"DuplicatesSkipped","Unit":"Count"},"#
             + #"{"Name":"OrdersInProgress","Unit":"Count"},{"Name":"OrderConflicts","Unit":"Count"},{"Name":"InvalidEvents","Unit":"Count"},"#

@@ -12,6 +12,8 @@ public final class OrderHandler: InvocationHandler, Sendable {
     private let batches: BatchProcessor
     private let metricsNamespace: String
     private let functionName: String
+    /// The EMF line's metadata for this namespace and function, written once.
+    private let emfLayout: EMFLayout
     private let clocks: PipelineClocks
 
     /// At most this many failing records are described in a batch's error message; the rest are counted.
@@ -32,6 +34,7 @@ public final class OrderHandler: InvocationHandler, Sendable {
         self.batches = BatchProcessor(processor: processor, concurrency: batchConcurrency)
         self.metricsNamespace = metricsNamespace
         self.functionName = functionName
+        emfLayout = EMFLayout(namespace: metricsNamespace, functionName: functionName)
         self.clocks = clocks
     }
 
@@ -46,9 +49,8 @@ public final class OrderHandler: InvocationHandler, Sendable {
         let result = run(invocation, call, metrics: &metrics)
         metrics.awsRequests = call.attempts.count
         // The bytes `logger.writeDocument(metrics.emfDocument(…))` would write, tenantId included.
-        logger.writeRaw(metrics.emfLine(namespace: metricsNamespace, functionName: functionName,
-                                        timestamp: clocks.wallMilliseconds(), requestID: invocation.context.requestID,
-                                        tenantID: logger.tenantID))
+        logger.writeRaw(metrics.emfLine(layout: emfLayout, timestamp: clocks.wallMilliseconds(),
+                                        requestID: invocation.context.requestID, tenantID: logger.tenantID))
         return result
     }
 
