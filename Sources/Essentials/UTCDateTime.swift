@@ -42,6 +42,37 @@ public struct UTCDateTime: Sendable, Equatable {
 
     /// `2026-11-25T19:09:06.123Z`: RFC 3339 with milliseconds, as CloudWatch and the stored `processed_at` use.
     public var iso8601: String {
+        // Written digit by digit: every log line and every processed order formats one. Other years
+        // keep the general form.
+        guard (0...9999).contains(year) else { return paddedISO8601 }
+        return String(unsafeUninitializedCapacity: 24) { out in
+            func put(_ value: Int, _ width: Int, at offset: Int) {
+                var value = value
+                for position in stride(from: offset + width - 1, through: offset, by: -1) {
+                    out[position] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value % 10)
+                    value /= 10
+                }
+            }
+            put(year, 4, at: 0)
+            out[4] = UInt8(ascii: "-")
+            put(month, 2, at: 5)
+            out[7] = UInt8(ascii: "-")
+            put(day, 2, at: 8)
+            out[10] = UInt8(ascii: "T")
+            put(hour, 2, at: 11)
+            out[13] = UInt8(ascii: ":")
+            put(minute, 2, at: 14)
+            out[16] = UInt8(ascii: ":")
+            put(second, 2, at: 17)
+            out[19] = UInt8(ascii: ".")
+            put(millisecond, 3, at: 20)
+            out[23] = UInt8(ascii: "Z")
+            return 24
+        }
+    }
+
+    /// The general form, for any year (padding as `String` does, a sign included).
+    var paddedISO8601: String {
         "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2)).\(pad(millisecond, 3))Z"
     }
 

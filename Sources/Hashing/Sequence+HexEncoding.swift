@@ -3,14 +3,33 @@ extension Sequence where Element == UInt8 {
     ///
     /// This is the form SigV4 uses for payload hashes and signatures.
     public var hexEncodedString: String {
-        var digits: [UInt8] = []
-        digits.reserveCapacity(underestimatedCount * 2)
-        for byte in self {
-            digits.append(hexDigits[Int(byte >> 4)])
-            digits.append(hexDigits[Int(byte & 0x0F)])
+        // Callers in other modules reach this unspecialised: contiguous bytes (digests are arrays)
+        // take one pass over a buffer instead of a generic iterator and an array per digit.
+        if let encoded = withContiguousStorageIfAvailable(HexEncoding.lowercase) {
+            return encoded
         }
-        return String(decoding: digits, as: UTF8.self)
+        return Array(self).withUnsafeBufferPointer(HexEncoding.lowercase)
     }
 }
 
-private let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+enum HexEncoding {
+    /// Lowercase hex of a buffer, written straight into the string's storage.
+    static func lowercase(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        guard !bytes.isEmpty else { return "" }
+        return String(unsafeUninitializedCapacity: bytes.count * 2) { out in
+            var position = 0
+            for byte in bytes {
+                out[position] = digit(byte >> 4)
+                out[position + 1] = digit(byte & 0x0F)
+                position += 2
+            }
+            return position
+        }
+    }
+
+    /// The lowercase hex digit of a value below 16.
+    @inline(__always)
+    static func digit(_ value: UInt8) -> UInt8 {
+        value < 10 ? value &+ UInt8(ascii: "0") : value &+ (UInt8(ascii: "a") &- 10)
+    }
+}

@@ -32,6 +32,12 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     /// A name given twice keeps its first position and its last value, as `subscript` setting does.
     /// - Parameter members: Names and values, in order.
     public init(_ members: [(String, JSONValue)]) {
+        // Literals and built documents rarely repeat a name: when a small object's names are
+        // distinct, take the members as they are instead of setting them one at a time.
+        if members.count <= Self.indexThreshold, Self.namesAreDistinct(members) {
+            self.init(uniqueMembers: members.map { (key: $0.0, value: $0.1) }, index: nil)
+            return
+        }
         self.init()
         self.members.reserveCapacity(members.count)
         for (key, value) in members {
@@ -54,6 +60,16 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     }
 
     /// Builds the name → position index for `members`.
+    /// Whether no two names are the same bytes (a pairwise check: for small objects only).
+    private static func namesAreDistinct(_ members: [(String, JSONValue)]) -> Bool {
+        for later in members.indices {
+            for earlier in 0..<later where MemberName.same(members[earlier].0, members[later].0) {
+                return false
+            }
+        }
+        return true
+    }
+
     static func makeIndex(_ members: [Element]) -> [MemberName: Int] {
         var index: [MemberName: Int] = [:]
         index.reserveCapacity(members.count)

@@ -11,7 +11,7 @@ extension JSONValue {
     /// - Returns: The bytes of `serialized()`.
     public func serializedBytes() -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(256)
+        out.reserveCapacity(1_024)  // a DynamoDB request or a log line: one allocation, no regrowth
         write(to: &out, canonical: false)
         return out
     }

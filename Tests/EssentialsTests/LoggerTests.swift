@@ -246,4 +246,16 @@ struct LoggerTests {
             "[1,2]",
         ])
     }
+
+    @Test("a JSON line's members come in order; a field named like an earlier member takes its place and value")
+    func jsonMemberOrder() {
+        let (logger, collector) = Self.logger(.json)
+        let invocation = logger.forInvocation(requestID: "r-1", tenantID: "t-1").with("order_id", "a").with("step", "claim")
+        invocation.info("m", [LogField("order_id", "b"), LogField("level", "custom"), LogField("extra", 1)])
+        invocation.info("n")
+        #expect(collector.lines == [
+            #"{"timestamp":"2026-11-25T16:29:06.123Z","level":"custom","message":"m","requestId":"r-1","tenantId":"t-1","order_id":"b","step":"claim","extra":1}"#,
+            #"{"timestamp":"2026-11-25T16:29:06.123Z","level":"INFO","message":"n","requestId":"r-1","tenantId":"t-1","order_id":"a","step":"claim"}"#,
+        ])
+    }
 }

@@ -49,4 +49,23 @@ struct UTCDateTimeTests {
     func rejects(_ text: String) {
         #expect(UTCDateTime.parseISO8601(text) == nil)
     }
+
+    @Test("the digit-by-digit RFC 3339 form equals the general one and parses back, years 0 to 9999")
+    func fastISO8601() {
+        let first = UTCDateTime.millisecondsSinceEpoch(year: 0, month: 1, day: 1)
+        let last = UTCDateTime.millisecondsSinceEpoch(year: 9999, month: 12, day: 31, hour: 23, minute: 59, second: 59, millisecond: 999)
+        var samples: [Int64] = [first, last, 0, -1, 1, 86_399_999, 1_795_624_146_123, 951_782_400_000]  // 2000-02-29
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        for _ in 0..<5_000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            samples.append(first + Int64(state % UInt64(last - first + 1)))
+        }
+        for milliseconds in samples {
+            let time = UTCDateTime(millisecondsSinceEpoch: milliseconds)
+            #expect(time.iso8601 == time.paddedISO8601)
+            #expect(UTCDateTime.parseISO8601(time.iso8601) == milliseconds)
+        }
+        let later = UTCDateTime(millisecondsSinceEpoch: last + 1)
+        #expect(later.iso8601 == "10000-01-01T00:00:00.000Z")
+    }
 }

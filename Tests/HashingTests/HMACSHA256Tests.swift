@@ -63,4 +63,40 @@ struct HMACSHA256Tests {
         #expect(HMACSHA256.authenticationCode(key: "Jefe".utf8, message: "what do ya want for nothing?".utf8).hexEncodedString
             == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
     }
+
+    @Test("a prepared key gives the RFC 4231 codes, again on every use", arguments: rfc4231)
+    func preparedKey(_ vector: Vector) {
+        let key = HMACSHA256Key(vector.key)
+        for _ in 0..<3 {
+            let code = key.authenticationCode(message: vector.data)
+            #expect(code.count == 32)
+            #expect(code.prefix(vector.expected.count / 2).hexEncodedString == vector.expected)
+        }
+        #expect(key.authenticationCode(message: vector.data.lazy.map { $0 }).prefix(vector.expected.count / 2).hexEncodedString
+            == vector.expected)
+    }
+
+    @Test("a prepared key signs other messages in between without carrying state over")
+    func preparedKeyInterleaved() {
+        // Python: hmac.new(b"Jefe", m, hashlib.sha256).hexdigest() for m = b"", b"what do ya want for nothing?"
+        let key = HMACSHA256Key("Jefe".utf8)
+        let empty = "923598ca6d64af2a5dba79dcd021a8a0fe5c5f557519adaaf0ad532d4506dd30"
+        let rfc = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        #expect(key.authenticationCode(message: [UInt8]()).hexEncodedString == empty)
+        #expect(key.authenticationCode(message: "what do ya want for nothing?".utf8).hexEncodedString == rfc)
+        #expect(key.authenticationCode(message: [UInt8]()).hexEncodedString == empty)
+    }
+
+    @Test("keys at and around the block length give the same codes as Python's hmac", arguments: [
+        // Python: hmac.new(bytes(range(n)), b"message", hashlib.sha256).hexdigest()
+        (63, "b86ea50d9f23f008fd5904193ccdc892ff333e26cf44153a03dfae39c8d0eafb"),
+        (64, "eb97f15211c02e38e3213edb045e8301601867c1cd49df01c687eb04f8909e98"),
+        (65, "2d55f05a56fff8d5ba47a50eb1c006240377002f70e09d8862f8a5cb1c880e4a"),
+    ])
+    func blockLengthKeys(_ length: Int, _ expected: String) {
+        let key = (0..<length).map { UInt8($0) }
+        let code = HMACSHA256Key(key).authenticationCode(message: "message".utf8)
+        #expect(code == HMACSHA256.authenticationCode(key: key, message: "message".utf8))
+        #expect(code.hexEncodedString == expected)
+    }
 }

@@ -113,4 +113,20 @@ struct JSONObjectTests {
         #expect(a != b)
         #expect(b != a)
     }
+
+    @Test("init from pairs equals setting them one by one, distinct or repeated, below and above the index threshold",
+          arguments: [0, 1, 2, 15, 16, 17, 20])
+    func initFromPairsMatchesSetting(_ count: Int) {
+        // "\u{E9}" and "e\u{301}" are canonically equivalent but different bytes: two names.
+        let names = ["\u{E9}", "e\u{301}"] + (0..<count).map { "name-\($0)" }
+        for pairs in [names.enumerated().map { ($1, JSONValue.number(JSONNumber($0))) },
+                      (names + names.prefix(3)).enumerated().map { ($1, JSONValue.number(JSONNumber($0))) }] {
+            var expected = JSONObject()
+            for (name, value) in pairs { expected[name] = value }
+            let object = JSONObject(pairs)
+            #expect(object.keys == expected.keys)
+            #expect(object.members.map(\.value) == expected.members.map(\.value))
+            for name in names { #expect(object[name] == expected[name]) }
+        }
+    }
 }

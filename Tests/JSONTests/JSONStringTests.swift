@@ -73,4 +73,61 @@ struct JSONStringTests {
         #expect(kept.utf8.count == 500)
         #expect(text.utf8.starts(with: kept.utf8))
     }
+
+    @Test("the eight-byte test flags exactly the words holding a byte the escaper must look at")
+    func wordTest() {
+        func mustLook(_ byte: UInt8) -> Bool { byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0xE2 }
+        let filler = UInt64(0x61) &* 0x0101_0101_0101_0101  // "aaaaaaaa"
+        for position in 0..<8 {
+            for value in UInt8.min...UInt8.max {
+                let shift = UInt64(position * 8)
+                let word = (filler & ~(0xFF << shift)) | (UInt64(value) << shift)
+                #expect(JSONString.mayNeedEscaping(word) == mustLook(value), "byte \(value) at \(position)")
+            }
+        }
+        // Words of mixed bytes, among them 0x80...0xFF and the values either side of each boundary.
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for _ in 0..<20_000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let word = state
+            let bytes = (0..<8).map { UInt8(truncatingIfNeeded: word >> UInt64($0 * 8)) }
+            #expect(JSONString.mayNeedEscaping(word) == bytes.contains(where: mustLook))
+        }
+    }
+
+    @Test("long strings escape the same with the special character at every position", arguments: [
+        "\"", "\\", "\n", "\u{0}", "\u{1F}", "\u{2028}", "\u{2029}", "\u{2027}", "€", "é",
+    ])
+    func longStrings(_ special: String) {
+        /// The escaper's contract, one scalar at a time.
+        func reference(_ text: String) -> String {
+            var out = ""
+            for scalar in text.unicodeScalars {
+                switch scalar.value {
+                case 0x22: out += "\\\""
+                case 0x5C: out += "\\\\"
+                case 0x08: out += "\\b"
+                case 0x0C: out += "\\f"
+                case 0x0A: out += "\\n"
+                case 0x0D: out += "\\r"
+                case 0x09: out += "\\t"
+                case 0..<0x20:
+                    let digits = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - digits.count) + digits
+                case 0x2028: out += "\\u2028"
+                case 0x2029: out += "\\u2029"
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+            return out
+        }
+        for length in 0...40 {
+            for position in 0...length {
+                let text = String(repeating: "x", count: position) + special + String(repeating: "y", count: length - position)
+                #expect(JSONString.escaped(text) == reference(text), "\(special) at \(position) of \(length)")
+                let twice = text + special + text
+                #expect(JSONString.escaped(twice) == reference(twice))
+            }
+        }
+    }
 }

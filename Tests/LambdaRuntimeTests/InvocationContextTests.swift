@@ -83,4 +83,24 @@ struct InvocationContextTests {
         let context = try InvocationContext(headers: Self.headers)
         #expect(context.remainingMilliseconds(now: now) == expected)
     }
+
+    @Test("names match in any ASCII case, and the first of a repeated header counts")
+    func caseAndRepeats() throws {
+        let context = try InvocationContext(headers: [
+            HTTPHeader("Lambda-Runtime-Aws-Request-Id", "first"),
+            HTTPHeader("LAMBDA-RUNTIME-DEADLINE-MS", "1542409706888"),
+            HTTPHeader("lambda-runtime-aws-request-id", "second"),
+            HTTPHeader("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-2:123456789012:function:f"),
+            HTTPHeader("lambda-runtime-invoked-function-arn", "arn:other"),
+            HTTPHeader("Lambda-Runtime-Trace-Id", "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700"),
+            HTTPHeader("Lambda-Runtime-Invocation-Id", "inv-1"),
+            HTTPHeader("Lambda-Runtime-Aws-Tenant-Id", "tenant-7"),
+            HTTPHeader("lambda-runtime-deadline", "not the deadline header"),
+            HTTPHeader("lambda-runtime-deadline-ms-x", "nor this"),
+        ])
+        #expect(context == InvocationContext(
+            requestID: "first", deadlineMilliseconds: 1_542_409_706_888,
+            invokedFunctionARN: "arn:aws:lambda:us-east-2:123456789012:function:f",
+            traceID: "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700", tenantID: "tenant-7", invocationID: "inv-1"))
+    }
 }

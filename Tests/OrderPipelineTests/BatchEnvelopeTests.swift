@@ -87,6 +87,21 @@ struct BatchEnvelopeTests {
         #expect(sns.records[0].orders.isEmpty && sns.records[0].ignoredReason == "s3:TestEvent")
     }
 
+    @Test("a top-level s3:TestEvent is recognised by its Event, and by its Service when it has one")
+    func s3TestEventShape() throws {
+        #expect(try EnvelopeNormalizer.normalize(Array(#"{"Event":"s3:TestEvent","Bucket":"b"}"#.utf8)) == .ignored("s3:TestEvent"))
+        #expect(try EnvelopeNormalizer.normalize(Array(#"{"Event":"s3:TestEvent","order_id":"1","price":2}"#.utf8)) == .ignored("s3:TestEvent"))
+        for other in [#"{"Event":"s3:TestEvent","Service":"Amazon SQS"}"#, #"{"Event":"s3:TestEvents"}"#, #"{"Event":1}"#] {
+            #expect(throws: OrderPipelineError.self) { try EnvelopeNormalizer.normalize(Array(other.utf8)) }
+        }
+        // Not a test event: the order in it is read as usual.
+        guard case .single(let order) = try EnvelopeNormalizer.normalize(Array(#"{"Event":"x","order_id":"1","price":2}"#.utf8)) else {
+            Issue.record("expected an order")
+            return
+        }
+        #expect(order.orderID == "1")
+    }
+
     @Test("FIFO by the queue ARN: records carry their MessageGroupId; a standard queue's group IDs are not an order")
     func fifo() throws {
         let fifo = try Self.batch(E.sqsEvent([

@@ -110,4 +110,18 @@ struct ClaimRecordTests {
                                                       leaseExpiresMilliseconds: 1_795_633_746_123, expiryTimeSeconds: 1_795_806_546,
                                                       payloadHash: "h"))
     }
+
+    @Test("itemJSON is item.json byte for byte, whichever attributes are set", arguments: [
+        full,
+        ClaimRecord(orderID: "big order-7", status: .inProgress, owner: "r", leaseExpiresMilliseconds: 1, expiryTimeSeconds: 2,
+                    payloadHash: "h", price: "0", source: "s3://b/incoming/big order-7.json", s3Key: "raw/events/big order-7.json"),
+        ClaimRecord(orderID: "注文", status: .inProgress),
+        ClaimRecord(orderID: "x", status: nil, processedAt: "2026-11-25T19:09:06.123Z", result: "{}"),
+    ])
+    func itemJSON(_ record: ClaimRecord) {
+        #expect(record.itemJSON.serialized() == record.item.json.serialized())
+        var unknown = record
+        unknown.rawStatus = "ARCHIVED"
+        #expect(unknown.itemJSON.serialized() == unknown.item.json.serialized())
+    }
 }

@@ -1,6 +1,8 @@
+import Essentials
 import Foundation
 import JSON
 @testable import OrderPipeline
+import Synchronization
 import Testing
 
 @Suite("InvocationMetrics")
@@ -139,5 +141,88 @@ struct InvocationMetricsTests {
         for name in Self.countNames {
             #expect(document[name] == .number(JSONNumber(name == metric ? 1 : 0)), "\(name)")
         }
+    }
+
+    /// What `Logger.writeDocument` writes for the metrics' EMF document, for an invocation with
+    /// this request and tenant.
+    static func writtenDocument(_ metrics: InvocationMetrics, namespace: String, functionName: String, requestID: String,
+                                tenantID: String?) -> String {
+        let lines = Mutex<[String]>([])
+        let logger = Logger(level: .info, format: .json, sink: LogSink { line in lines.withLock { $0.append(line) } })
+            .forInvocation(requestID: requestID, tenantID: tenantID)
+        logger.writeDocument(metrics.emfDocument(namespace: namespace, functionName: functionName,
+                                                 timestamp: 1_795_633_746_123, requestID: requestID))
+        return lines.withLock { $0.joined(separator: "\n") }
+    }
+
+    static var emfCases: [InvocationMetrics] {
+        var first = InvocationMetrics()
+        first.ordersProcessed = 1
+        first.awsRequests = 3
+        first.claimLatencies = [5.6849]
+        first.s3WriteLatencies = [12.005]
+        var duplicate = InvocationMetrics()
+        duplicate.duplicatesSkipped = 1
+        duplicate.awsRequests = 1
+        duplicate.claimLatencies = [0.1]
+        var batch = InvocationMetrics()
+        batch.batchRecords = 3
+        batch.batchItemFailures = 1
+        batch.batchRecordsSkipped = 1
+        batch.ordersProcessed = 1
+        batch.invalidEvents = 1
+        batch.dependencyFailures = 1
+        batch.awsRequests = 7
+        batch.claimLatencies = [1.234, 99.999, 0]
+        batch.s3WriteLatencies = [3, 4.5]
+        var invalid = InvocationMetrics()
+        invalid.invalidEvents = 1
+        // Every shape of line: a batch or not, with a claim latency or not, with an S3 write latency or not.
+        let shapes = (0..<8).map { shape in
+            var metrics = InvocationMetrics()
+            metrics.awsRequests = shape
+            if shape & 1 != 0 { metrics.batchRecords = 2 }
+            if shape & 2 != 0 { metrics.claimLatencies = [Double(shape) + 0.25] }
+            if shape & 4 != 0 { metrics.s3WriteLatencies = [1, 2.5] }
+            return metrics
+        }
+        return [InvocationMetrics(), first, duplicate, batch, invalid] + shapes
+    }
+
+    @Test("the EMF line is byte for byte what writeDocument writes for the EMF document", arguments: emfCases)
+    func emfLineMatchesDocument(_ metrics: InvocationMetrics) {
+        for tenantID in [nil, "tenant-42", "t\"quoted\u{2028}"] as [String?] {
+            for (namespace, functionName, requestID) in [("OrderPipeline", "order-pipeline", "8476a536-e9f4-11e8-9739-2dfe598c3fcd"),
+                                                         ("Name\\space", "fn\u{1}", "r\"1")] {
+                let line = metrics.emfLine(layout: EMFLayout(namespace: namespace, functionName: functionName),
+                                           timestamp: 1_795_633_746_123, requestID: requestID, tenantID: tenantID)
+                #expect(line == Self.writtenDocument(metrics, namespace: namespace, functionName: functionName,
+                                                     requestID: requestID, tenantID: tenantID))
+            }
+        }
+    }
+
+    @Test("one layout serves lines of every shape, each as writeDocument writes it")
+    func emfLayoutReused() {
+        let layout = EMFLayout(namespace: "OrderPipeline", functionName: "order-pipeline")
+        for metrics in Self.emfCases + Self.emfCases.reversed() {
+            #expect(metrics.emfLine(layout: layout, timestamp: 1_795_633_746_123, requestID: "r-1", tenantID: nil)
+                == Self.writtenDocument(metrics, namespace: "OrderPipeline", functionName: "order-pipeline", requestID: "r-1",
+                                        tenantID: nil))
+        }
+    }
+
+    @Test("the EMF line of a first-time order, as CloudWatch receives it")
+    func emfLineOfFirstTimeOrder() {
+        let metrics = Self.emfCases[1]
+        #expect(metrics.emfLine(layout: EMFLayout(namespace: "OrderPipeline", functionName: "order-pipeline"),
+                                timestamp: 1_795_633_746_123, requestID: "r-1", tenantID: nil)
+            == #"{"_aws":{"Timestamp":1795633746123,"CloudWatchMetrics":[{"Namespace":"OrderPipeline","Dimensions":[["FunctionName"]],"#
+            + #""Metrics":[{"Name":"OrdersProcessed","Unit":"Count"},{"Name":"DuplicatesSkipped","Unit":"Count"},"#
+            + #"{"Name":"OrdersInProgress","Unit":"Count"},{"Name":"OrderConflicts","Unit":"Count"},{"Name":"InvalidEvents","Unit":"Count"},"#
+            + #"{"Name":"DependencyFailures","Unit":"Count"},{"Name":"AWSRequests","Unit":"Count"},"#
+            + #"{"Name":"ClaimLatency","Unit":"Milliseconds"},{"Name":"S3WriteLatency","Unit":"Milliseconds"}]}]},"#
+            + #""FunctionName":"order-pipeline","OrdersProcessed":1,"DuplicatesSkipped":0,"OrdersInProgress":0,"OrderConflicts":0,"#
+            + #""InvalidEvents":0,"DependencyFailures":0,"AWSRequests":3,"ClaimLatency":5.68,"S3WriteLatency":12.01,"requestId":"r-1"}"#)
     }
 }

@@ -224,18 +224,10 @@ extension SigV4 {
 
     /// Removes leading and trailing whitespace and collapses inner runs of it (space, tab, CR, LF) to one space.
     static func trimmedAndCollapsed(_ text: String) -> String {
-        // Most header names and values are clean already: check before copying.
-        var previous: UInt8 = 0
-        var clean = true
-        for byte in text.utf8 {
-            if byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r") || byte == UInt8(ascii: "\n")
-                || (byte == UInt8(ascii: " ") && (previous == 0 || previous == UInt8(ascii: " "))) {
-                clean = false
-                break
-            }
-            previous = byte
-        }
-        if clean && previous != UInt8(ascii: " ") { return text }
+        // Most header names and values are clean already: check before copying (over the bytes in
+        // place: every header of every request passes here).
+        let clean = text.utf8.withContiguousStorageIfAvailable(isTrimmedAndCollapsed) ?? isTrimmedAndCollapsed(Array(text.utf8))
+        if clean { return text }
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count)
         var pendingSpace = false
@@ -251,8 +243,23 @@ extension SigV4 {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Whether text has no tab, CR or LF, no leading or trailing space and no two spaces in a row.
+    private static func isTrimmedAndCollapsed(_ bytes: some Collection<UInt8>) -> Bool {
+        var previous: UInt8 = 0
+        for byte in bytes {
+            if byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r") || byte == UInt8(ascii: "\n")
+                || (byte == UInt8(ascii: " ") && (previous == 0 || previous == UInt8(ascii: " "))) {
+                return false
+            }
+            previous = byte
+        }
+        return previous != UInt8(ascii: " ")
+    }
+
     static func asciiLowercased(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 &- UInt8(ascii: "A") < 26 }) else { return text }
+        let hasUppercase = text.utf8.withContiguousStorageIfAvailable { $0.contains { $0 &- UInt8(ascii: "A") < 26 } }
+            ?? text.utf8.contains { $0 &- UInt8(ascii: "A") < 26 }
+        guard hasUppercase else { return text }
         return String(unsafeUninitializedCapacity: text.utf8.count) { buffer in
             var count = 0
             for byte in text.utf8 {

@@ -171,9 +171,9 @@ public enum SigV4 {
         text.removeAll(keepingCapacity: true)
         appendStringToSign(canonicalDigest: canonicalDigest, scope: scopeText, amzDate: amzDate, to: &text)
 
-        let key = keys?.key(secretAccessKey: credentials.secretAccessKey, scope: scope, scopeText: scopeText)
-            ?? signingKey(secretAccessKey: credentials.secretAccessKey, scope: scope)
-        let signature = HMACSHA256.authenticationCode(key: key, message: text)
+        let key = keys?.macKey(secretAccessKey: credentials.secretAccessKey, scope: scope, scopeText: scopeText)
+            ?? HMACSHA256Key(signingKey(secretAccessKey: credentials.secretAccessKey, scope: scope))
+        let signature = key.authenticationCode(message: text)
 
         // Stage 4: `AWS4-HMAC-SHA256 Credential=<id>/<scope>, SignedHeaders=<list>, Signature=<hex>`.
         text.removeAll(keepingCapacity: true)
@@ -207,22 +207,33 @@ public enum SigV4 {
 
     /// Appends bytes as lowercase hex, the form of SigV4's hashes and signatures.
     static func appendHex(_ bytes: [UInt8], to out: inout [UInt8]) {
-        for byte in bytes {
-            out.append(lowerHexDigits[Int(byte >> 4)])
-            out.append(lowerHexDigits[Int(byte & 0x0F)])
+        // Digests only (32 bytes): the digits go to a stack buffer, then into `out` in one append.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count * 2) { digits in
+            var position = 0
+            for byte in bytes {
+                digits[position] = lowerHexDigit(byte >> 4)
+                digits[position + 1] = lowerHexDigit(byte & 0x0F)
+                position += 2
+            }
+            out.append(contentsOf: digits)
         }
     }
 
-    private static let lowerHexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+    @inline(__always)
+    private static func lowerHexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? value &+ UInt8(ascii: "0") : value &+ (UInt8(ascii: "a") &- 10)
+    }
 }
 
 /// Each service's signing key for the current day and secret, shared by every thread that signs:
-/// four HMACs saved per request. The key changes at midnight UTC and when the secret rotates.
+/// four HMACs saved per request, and the key's two padded blocks hashed once
+/// (``HMACSHA256Key``). The key changes at midnight UTC and when the secret rotates.
 public final class SigningKeyCache: Sendable {
     private struct Entry {
         let secretAccessKey: String
         let scope: [UInt8]
         let key: [UInt8]
+        let macKey: HMACSHA256Key
     }
     private let entries = Mutex<[String: Entry]>([:])
 
@@ -231,18 +242,24 @@ public final class SigningKeyCache: Sendable {
 
     /// The signing key of a scope, derived on first use and when the secret or day changes.
     public func key(secretAccessKey: String, scope: CredentialScope) -> [UInt8] {
-        key(secretAccessKey: secretAccessKey, scope: scope, scopeText: Array(scope.string.utf8))
+        entry(secretAccessKey: secretAccessKey, scope: scope, scopeText: Array(scope.string.utf8)).key
     }
 
-    /// The same, with the scope already written out as ``CredentialScope/string`` (the signer has it).
-    func key(secretAccessKey: String, scope: CredentialScope, scopeText: [UInt8]) -> [UInt8] {
+    /// The signing key ready to sign with, the scope already written out as ``CredentialScope/string``
+    /// (the signer has it).
+    func macKey(secretAccessKey: String, scope: CredentialScope, scopeText: [UInt8]) -> HMACSHA256Key {
+        entry(secretAccessKey: secretAccessKey, scope: scope, scopeText: scopeText).macKey
+    }
+
+    private func entry(secretAccessKey: String, scope: CredentialScope, scopeText: [UInt8]) -> Entry {
         if let cached = entries.withLock({ $0[scope.service] }), cached.secretAccessKey == secretAccessKey, cached.scope == scopeText {
-            return cached.key
+            return cached
         }
         // Derived outside the lock: two threads may both derive on a day change, and both get the same key.
         let key = SigV4.signingKey(secretAccessKey: secretAccessKey, scope: scope)
-        entries.withLock { $0[scope.service] = Entry(secretAccessKey: secretAccessKey, scope: scopeText, key: key) }
-        return key
+        let entry = Entry(secretAccessKey: secretAccessKey, scope: scopeText, key: key, macKey: HMACSHA256Key(key))
+        entries.withLock { $0[scope.service] = entry }
+        return entry
     }
 }
 

@@ -94,7 +94,12 @@ enum BatchEnvelope {
     static func isS3TestEvent(_ object: JSONText) -> Bool {
         guard object.kind == .object else { return false }
         let found = object.members(["Event", "Service"])
-        return isString(found[0], s3TestEvent) && (found[1] == nil || isString(found[1], "Amazon S3"))
+        return isS3TestEvent(event: found[0], service: found[1])
+    }
+
+    /// The same, from an object's `Event` and `Service` members already looked up.
+    static func isS3TestEvent(event: JSONText?, service: JSONText?) -> Bool {
+        isString(event, s3TestEvent) && (service == nil || isString(service, "Amazon S3"))
     }
 
     // MARK: - SQS

@@ -75,9 +75,9 @@ public enum EnvelopeNormalizer {
         guard object.kind == .object else {
             throw .invalidOrderEvent("expected \(nested ? nestedShapes : expectedShapes); found \(object.kindDescription)")
         }
-        if BatchEnvelope.isS3TestEvent(object) { return .ignored(BatchEnvelope.s3TestEvent) }
-        // One scan of the top level for every member the rules look at.
-        let found = object.members(["Records", "detail-type", "source", "detail", "order_id", "price", "id"])
+        // One scan of the top level for every member the rules look at, the S3 test event's included.
+        let found = object.members(["Records", "detail-type", "source", "detail", "order_id", "price", "id", "Event", "Service"])
+        if BatchEnvelope.isS3TestEvent(event: found[7], service: found[8]) { return .ignored(BatchEnvelope.s3TestEvent) }
         let (records, detailType, source, detail, orderID, price, id) = (found[0], found[1], found[2], found[3], found[4], found[5], found[6])
         if let records, !nested {
             switch BatchEnvelope.kind(of: records) {

@@ -1,4 +1,5 @@
 import AWSClient
+import JSON
 
 /// The state of an order's claim item.
 public enum ClaimStatus: String, Sendable {
@@ -70,17 +71,30 @@ public struct ClaimRecord: Sendable, Equatable {
 
     /// The item to store.
     public var item: DynamoDBItem {
-        var item: DynamoDBItem = ["order_id": .string(orderID)]
-        if let rawStatus { item["status"] = .string(rawStatus) }
-        if let owner { item["owner"] = .string(owner) }
-        if let leaseExpiresMilliseconds { item["lease_expires_ms"] = .integer(leaseExpiresMilliseconds) }
-        if let expiryTimeSeconds { item["expiry_time"] = .integer(expiryTimeSeconds) }
-        if let payloadHash { item["payload_hash"] = .string(payloadHash) }
-        if let processedAt { item["processed_at"] = .string(processedAt) }
-        if let price { item["price"] = .number(price) }
-        if let source { item["source"] = .string(source) }
-        if let s3Key { item["s3_key"] = .string(s3Key) }
-        if let result { item["result"] = .string(result) }
-        return item
+        DynamoDBItem(uniqueKeysWithValues: attributes)
+    }
+
+    /// ``item`` in DynamoDB's JSON, as `item.json` writes it (names in sorted order), built without
+    /// the dictionary: every claim sends one.
+    public var itemJSON: JSONValue {
+        .object(JSONObject(attributes.map { ($0.0, $0.1.json) }))
+    }
+
+    /// The attributes that are set, sorted by name.
+    private var attributes: [(String, AttributeValue)] {
+        var attributes: [(String, AttributeValue)] = []
+        attributes.reserveCapacity(11)
+        if let expiryTimeSeconds { attributes.append(("expiry_time", .integer(expiryTimeSeconds))) }
+        if let leaseExpiresMilliseconds { attributes.append(("lease_expires_ms", .integer(leaseExpiresMilliseconds))) }
+        attributes.append(("order_id", .string(orderID)))
+        if let owner { attributes.append(("owner", .string(owner))) }
+        if let payloadHash { attributes.append(("payload_hash", .string(payloadHash))) }
+        if let price { attributes.append(("price", .number(price))) }
+        if let processedAt { attributes.append(("processed_at", .string(processedAt))) }
+        if let result { attributes.append(("result", .string(result))) }
+        if let s3Key { attributes.append(("s3_key", .string(s3Key))) }
+        if let source { attributes.append(("source", .string(source))) }
+        if let rawStatus { attributes.append(("status", .string(rawStatus))) }
+        return attributes
     }
 }

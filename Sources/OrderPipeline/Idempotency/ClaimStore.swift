@@ -34,7 +34,7 @@ public final class ClaimStore: Sendable {
     func claim(_ record: ClaimRecord, nowMilliseconds: Int64, _ call: AWSCall) throws(AWSError) -> ClaimOutcome {
         let input: JSONValue = [
             "TableName": .string(table),
-            "Item": record.item.json,
+            "Item": record.itemJSON,
             "ConditionExpression": "attribute_not_exists(#order_id) OR #expiry_time < :now_s OR (#status = :in_progress AND #lease_expires_ms < :now_ms)",
             "ExpressionAttributeNames": [
                 "#order_id": "order_id", "#expiry_time": "expiry_time", "#status": "status", "#lease_expires_ms": "lease_expires_ms",

@@ -68,21 +68,13 @@ public struct InvocationMetrics: Sendable, Equatable {
     ///   - requestID: Kept as a property (searchable in Logs Insights, not a dimension).
     /// - Returns: The document.
     public func emfDocument(namespace: String, functionName: String, timestamp: Int64, requestID: String) -> JSONValue {
-        var counts: [(String, Int)] = [
-            ("OrdersProcessed", ordersProcessed), ("DuplicatesSkipped", duplicatesSkipped),
-            ("OrdersInProgress", ordersInProgress), ("OrderConflicts", orderConflicts),
-            ("InvalidEvents", invalidEvents), ("DependencyFailures", dependencyFailures),
-        ]
-        counts.append(("AWSRequests", awsRequests))
-        if let batchRecords {
-            counts += [("BatchRecords", batchRecords), ("BatchItemFailures", batchItemFailures), ("BatchRecordsSkipped", batchRecordsSkipped)]
-        }
+        let counts = self.counts
         var definitions: [JSONValue] = counts.map { ["Name": .string($0.0), "Unit": "Count"] }
         var document: JSONObject = [:]
         var values: [(String, JSONValue)] = counts.map { ($0.0, .number(JSONNumber($0.1))) }
-        for (name, samples) in [("ClaimLatency", claimLatencies), ("S3WriteLatency", s3WriteLatencies)] where !samples.isEmpty {
+        for (name, samples) in latencies {
             definitions.append(["Name": .string(name), "Unit": "Milliseconds"])
-            let numbers = samples.map { JSONValue.number(JSONNumber(($0 * 100).rounded() / 100) ?? JSONNumber(0)) }
+            let numbers = samples.map { JSONValue.number(Self.emfNumber($0)) }
             values.append((name, numbers.count == 1 ? numbers[0] : .array(numbers)))
         }
         document["_aws"] = [
@@ -93,5 +85,114 @@ public struct InvocationMetrics: Sendable, Equatable {
         for (name, value) in values { document[name] = value }
         document["requestId"] = .string(requestID)
         return .object(document)
+    }
+
+    /// The EMF log line: exactly the bytes `Logger.writeDocument` writes for ``emfDocument(namespace:functionName:timestamp:requestID:)``
+    /// (with `tenantId` last for a tenant's invocation), written straight into one buffer. It is
+    /// written after every invocation: building the document as a tree and serialising it cost more
+    /// than the rest of the invocation's logging.
+    /// - Parameters:
+    ///   - layout: The namespace's and function's metadata, written once (``EMFLayout``).
+    ///   - timestamp: Unix milliseconds.
+    ///   - requestID: Kept as a property (searchable in Logs Insights, not a dimension).
+    ///   - tenantID: The invocation's tenant, if any.
+    /// - Returns: The line, without its newline.
+    public func emfLine(layout: EMFLayout, timestamp: Int64, requestID: String, tenantID: String?) -> String {
+        let latencies = self.latencies
+        var out: [UInt8] = []
+        out.reserveCapacity(1_024)
+        out.append(contentsOf: #"{"_aws":{"Timestamp":"#.utf8)
+        out.append(contentsOf: JSONNumber(timestamp).literal.utf8)
+        out.append(contentsOf: layout.directive(batch: batchRecords != nil, claimLatency: !claimLatencies.isEmpty,
+                                                s3WriteLatency: !s3WriteLatencies.isEmpty))
+        func appendMember(_ name: String) {
+            out.append(UInt8(ascii: ","))
+            JSONString.appendQuoted(name, to: &out)
+            out.append(UInt8(ascii: ":"))
+        }
+        for (name, count) in counts {
+            appendMember(name)
+            out.append(contentsOf: JSONNumber(count).literal.utf8)
+        }
+        for (name, samples) in latencies {
+            appendMember(name)
+            if samples.count != 1 { out.append(UInt8(ascii: "[")) }
+            for (position, sample) in samples.enumerated() {
+                if position > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(contentsOf: Self.emfNumber(sample).literal.utf8)
+            }
+            if samples.count != 1 { out.append(UInt8(ascii: "]")) }
+        }
+        appendMember("requestId")
+        JSONString.appendQuoted(requestID, to: &out)
+        if let tenantID {
+            appendMember("tenantId")
+            JSONString.appendQuoted(tenantID, to: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The names of the counts, in the order EMF declares them.
+    static func countNames(batch: Bool) -> [String] {
+        ["OrdersProcessed", "DuplicatesSkipped", "OrdersInProgress", "OrderConflicts", "InvalidEvents", "DependencyFailures",
+         "AWSRequests"] + (batch ? ["BatchRecords", "BatchItemFailures", "BatchRecordsSkipped"] : [])
+    }
+
+    /// The counts, in the order EMF declares and values them (``countNames(batch:)``).
+    private var counts: [(String, Int)] {
+        var values = [ordersProcessed, duplicatesSkipped, ordersInProgress, orderConflicts, invalidEvents, dependencyFailures,
+                      awsRequests]
+        if let batchRecords { values += [batchRecords, batchItemFailures, batchRecordsSkipped] }
+        return Array(zip(Self.countNames(batch: batchRecords != nil), values))
+    }
+
+    /// The latency metrics that have samples, in the order EMF declares them.
+    private var latencies: [(String, [Double])] {
+        [("ClaimLatency", claimLatencies), ("S3WriteLatency", s3WriteLatencies)].filter { !$0.1.isEmpty }
+    }
+
+    /// A latency sample as EMF gets it: milliseconds to two decimals.
+    private static func emfNumber(_ sample: Double) -> JSONNumber {
+        JSONNumber((sample * 100).rounded() / 100) ?? JSONNumber(0)
+    }
+}
+
+/// The part of an EMF line that depends only on the namespace, the function and which metrics the
+/// line has: from `,"CloudWatchMetrics"` to the `FunctionName` member. Written once for each of the
+/// eight shapes (a batch or not, a claim latency or not, an S3 write latency or not), not per line.
+public struct EMFLayout: Sendable {
+    private let directives: [[UInt8]]
+
+    /// Writes the eight directives.
+    /// - Parameters:
+    ///   - namespace: The CloudWatch namespace.
+    ///   - functionName: The `FunctionName` dimension.
+    public init(namespace: String, functionName: String) {
+        directives = (0..<8).map { shape in
+            var out: [UInt8] = []
+            out.append(contentsOf: #","CloudWatchMetrics":[{"Namespace":"#.utf8)
+            JSONString.appendQuoted(namespace, to: &out)
+            out.append(contentsOf: #","Dimensions":[["FunctionName"]],"Metrics":["#.utf8)
+            var definitions = InvocationMetrics.countNames(batch: shape & 1 != 0).map { ($0, "Count") }
+            if shape & 2 != 0 { definitions.append(("ClaimLatency", "Milliseconds")) }
+            if shape & 4 != 0 { definitions.append(("S3WriteLatency", "Milliseconds")) }
+            for (position, (name, unit)) in definitions.enumerated() {
+                if position > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(contentsOf: #"{"Name":"#.utf8)
+                JSONString.appendQuoted(name, to: &out)
+                out.append(contentsOf: #","Unit":"#.utf8)
+                JSONString.appendQuoted(unit, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
+            out.append(contentsOf: #"]}]},"FunctionName":"#.utf8)
+            JSONString.appendQuoted(functionName, to: &out)
+            return out
+        }
+    }
+
+    /// The directive of a line with these metrics.
+    func directive(batch: Bool, claimLatency: Bool, s3WriteLatency: Bool) -> [UInt8] {
+        directives[(batch ? 1 : 0) | (claimLatency ? 2 : 0) | (s3WriteLatency ? 4 : 0)]
     }
 }

@@ -12,6 +12,8 @@ public final class OrderHandler: InvocationHandler, Sendable {
     private let batches: BatchProcessor
     private let metricsNamespace: String
     private let functionName: String
+    /// The EMF line's metadata for this namespace and function, written once.
+    private let emfLayout: EMFLayout
     private let clocks: PipelineClocks
 
     /// At most this many failing records are described in a batch's error message; the rest are counted.
@@ -32,6 +34,7 @@ public final class OrderHandler: InvocationHandler, Sendable {
         self.batches = BatchProcessor(processor: processor, concurrency: batchConcurrency)
         self.metricsNamespace = metricsNamespace
         self.functionName = functionName
+        emfLayout = EMFLayout(namespace: metricsNamespace, functionName: functionName)
         self.clocks = clocks
     }
 
@@ -45,9 +48,9 @@ public final class OrderHandler: InvocationHandler, Sendable {
                            logger: logger)
         let result = run(invocation, call, metrics: &metrics)
         metrics.awsRequests = call.attempts.count
-        let document = metrics.emfDocument(namespace: metricsNamespace, functionName: functionName,
-                                           timestamp: clocks.wallMilliseconds(), requestID: invocation.context.requestID)
-        logger.writeDocument(document)  // stamped with tenantId for a tenant's invocation
+        // The bytes `logger.writeDocument(metrics.emfDocument(…))` would write, tenantId included.
+        logger.writeRaw(metrics.emfLine(layout: emfLayout, timestamp: clocks.wallMilliseconds(),
+                                        requestID: invocation.context.requestID, tenantID: logger.tenantID))
         return result
     }
 
