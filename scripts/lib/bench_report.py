@@ -172,8 +172,7 @@ def tls_rows(r, checks):
     for kind, label in (("first", "first-time order"), ("duplicate", "duplicate")):
         o, q = get(ours, "batch", kind, "schedstat_cpu_ms_per_invocation"), get(peer, "batch", kind, "schedstat_cpu_ms_per_invocation")
         tgt, chk = target("tls_cpu", o, q, T["tls_cpu_ratio"]) if kind == "first" else ("", "")
-        sec.append(("warm CPU per %s, schedstat (ms)" % label, n_of(get(ours, "batch", kind, "latency_ms", "n"),
-                                                               get(peer, "batch", kind, "latency_ms", "n")),
+        sec.append(("warm CPU per %s, schedstat, median of rounds (ms)" % label, n_of(cpu_n(ours, kind), cpu_n(peer, kind)),
                     fmt(o, 3), fmt(q, 2), ratio(q, o), tgt, chk))
     for kind, label, key in (("first", "first-time order", "first_requests"), ("duplicate", "duplicate", "dup_requests")):
         co, cp = get(ours, "requests", kind, "counts"), get(peer, "requests", kind, "counts")
