@@ -376,7 +376,7 @@ def reading(r):
             out.append("- **The CPU target is missed** (ours/peer %.3f > %.2f). What ours spends its ~%s ms on is in "
                        "docs/benchmarks.md: mostly the kernel and the connections (five HTTP exchanges per order, three "
                        "of them on fresh TCP connections here, each a new libcurl connect), then SigV4, JSON and the log "
-                       "and EMF lines. Kept alive, as on Lambda, the same orders cost the row below it."
+                       "and EMF lines."
                        % (cpu_o / cpu_p, TARGETS["cpu_ratio"], fmt(cpu_o, 2)))
     t = r.get("tls") or {}
     t_o, t_p = get(t, "ours", "batch", "first", "schedstat_cpu_ms_per_invocation"), get(t, "peer", "batch", "first", "schedstat_cpu_ms_per_invocation")
