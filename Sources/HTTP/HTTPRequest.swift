@@ -5,7 +5,7 @@ public struct HTTPRequest: Sendable {
     /// The full URL. The path must already be percent-encoded exactly as it is to be sent:
     /// the SigV4 signature of S3 requests covers these bytes, so nothing below re-encodes them.
     public var url: String
-    /// Header fields to send, in order. libcurl adds `Host` and `Content-Length` unless given here.
+    /// Header fields to send, in order. The connection adds `Host` and `Content-Length` unless given here.
     public var headers: [HTTPHeader]
     /// The body; empty for none.
     public var body: [UInt8]

@@ -55,8 +55,8 @@ public struct InvocationContext: Sendable, Equatable {
     /// `lambda-runtime-invoked-function-arn: arn:aws:lambda:us-east-2:123456789012:function:custom-runtime`,
     /// `lambda-runtime-trace-id: Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1`,
     /// and since 2026 `lambda-runtime-invocation-id: 0b7f5c2e-…` (a nonce per delivery).
-    /// Empty optional headers count as absent: an empty header cannot even be echoed (libcurl
-    /// would drop it).
+    /// Empty optional headers count as absent: an empty header is not worth echoing, and a
+    /// proxy may drop it.
     /// - Parameter headers: The response headers (names lower-cased).
     /// - Throws: ``RuntimeAPIError`` when the request ID or the deadline is missing or malformed.
     public init(headers: [HTTPHeader]) throws(RuntimeAPIError) {

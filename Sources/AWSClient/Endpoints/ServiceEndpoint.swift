@@ -17,8 +17,8 @@ public struct ServiceEndpoint: Sendable, Equatable {
         self.isOverride = isOverride
     }
 
-    /// The `Host` header value, which the signature covers: it includes the port when there is one,
-    /// exactly as libcurl would send it.
+    /// The `Host` header value, which the signature covers: it includes the port when the endpoint
+    /// names one. The sender passes it to the HTTP layer, which sends it as given.
     public var hostHeader: String {
         port.map { "\(host):\($0)" } ?? host
     }

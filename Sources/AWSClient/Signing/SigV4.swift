@@ -25,10 +25,10 @@ public enum SigV4 {
     /// Headers never signed even when the request carries them:
     /// - `authorization` holds the signature itself;
     /// - `content-length`, `transfer-encoding`, `expect` and `connection` belong to the transport:
-    ///   libcurl sets or rewrites them on its own (chunked uploads, `Expect: 100-continue` for larger
-    ///   bodies), and `transfer-encoding`/`connection` are hop-by-hop, so proxies may change them
+    ///   the HTTP layer sets `Content-Length` itself (HTTP clients generally set or rewrite these:
+    ///   chunked uploads, `Expect: 100-continue` for larger bodies), and `transfer-encoding`/`connection` are hop-by-hop, so proxies may change them
     ///   (RFC 9110 §7.6.1). The body is covered by the payload hash anyway;
-    /// - `user-agent` and `x-amzn-trace-id` are rewritten or added by libcurl, proxies and the
+    /// - `user-agent` and `x-amzn-trace-id` are rewritten or added by HTTP clients, proxies and the
     ///   Lambda/X-Ray environment after signing (botocore leaves them out for the same reason).
     /// A header that changes between signing and sending turns into `SignatureDoesNotMatch`.
     public static let neverSignedHeaderNames: Set<String> = [
@@ -101,7 +101,7 @@ public enum SigV4 {
     /// session token (added before signing and signed, unless `options.omitSessionToken`);
     /// `X-Amz-Content-Sha256` equal to `request.payloadSHA256` when `options.addContentSHA256Header`
     /// (signed); and `Authorization`. Every request header is signed except ``neverSignedHeaderNames``,
-    /// so only pass headers that will be sent unchanged (not the ones libcurl adds by itself).
+    /// so only pass headers that will be sent unchanged (not the ones the HTTP layer adds by itself: `Host` when absent, `Content-Length`).
     /// - Parameters:
     ///   - request: The request as it will be sent; must contain `Host` (with `:port` for a
     ///     non-default port) and none of the headers this function adds.
