@@ -17,6 +17,12 @@ public struct HTTPHeader: Sendable, Equatable {
         self.value = value
     }
 
+    /// Whether the field's name is `name`, ignoring ASCII case (field names are ASCII tokens,
+    /// RFC 9110 §5.1; compared by bytes, nothing is allocated).
+    public func hasName(_ name: String) -> Bool {
+        HeaderBytes.equalIgnoringASCIICase(self.name.utf8, name.utf8)
+    }
+
     /// The same field with its name in ASCII lower case, as ``HTTPConnection`` delivers received ones.
     public var lowercasedName: HTTPHeader {
         HTTPHeader(HeaderBytes.lowercased(name.utf8), value)
@@ -29,7 +35,7 @@ extension Array where Element == HTTPHeader {
     /// - Parameter name: The header name to look up.
     /// - Returns: The value, or `nil` when no such header is present.
     public func value(for name: String) -> String? {
-        first { HeaderBytes.equalIgnoringASCIICase($0.name.utf8, name.utf8) }?.value
+        first { $0.hasName(name) }?.value
     }
 }
 

@@ -12,19 +12,37 @@ extension Sequence where Element == UInt8 {
     }
 }
 
+extension Array where Element == UInt8 {
+    /// Appends the lowercase hex of `bytes` (a digest, a signature) as ASCII digits, with one copy.
+    /// - Parameter bytes: The bytes to encode.
+    public mutating func appendLowercaseHex(of bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { bytes in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count * 2) { digits in
+                let count = HexEncoding.write(bytes, into: digits)
+                append(contentsOf: UnsafeBufferPointer(rebasing: digits[..<count]))
+            }
+        }
+    }
+}
+
+/// The one lowercase hex encoder of the package.
 enum HexEncoding {
     /// Lowercase hex of a buffer, written straight into the string's storage.
     static func lowercase(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         guard !bytes.isEmpty else { return "" }
-        return String(unsafeUninitializedCapacity: bytes.count * 2) { out in
-            var position = 0
-            for byte in bytes {
-                out[position] = digit(byte >> 4)
-                out[position + 1] = digit(byte & 0x0F)
-                position += 2
-            }
-            return position
+        return String(unsafeUninitializedCapacity: bytes.count * 2) { write(bytes, into: $0) }
+    }
+
+    /// Writes two digits per byte into `out`, which must hold `2 × bytes.count`.
+    /// - Returns: How many digits were written.
+    static func write(_ bytes: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        var position = 0
+        for byte in bytes {
+            out[position] = digit(byte >> 4)
+            out[position + 1] = digit(byte & 0x0F)
+            position += 2
         }
+        return position
     }
 
     /// The lowercase hex digit of a value below 16.

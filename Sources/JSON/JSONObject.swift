@@ -59,7 +59,6 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         self.index = members.count > Self.indexThreshold ? (index ?? Self.makeIndex(members)) : nil
     }
 
-    /// Builds the name → position index for `members`.
     /// Whether no two names are the same bytes (a pairwise check: for small objects only).
     private static func namesAreDistinct(_ members: [(String, JSONValue)]) -> Bool {
         for later in members.indices {
@@ -70,6 +69,7 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         return true
     }
 
+    /// Builds the name → position index for `members`.
     static func makeIndex(_ members: [Element]) -> [MemberName: Int] {
         var index: [MemberName: Int] = [:]
         index.reserveCapacity(members.count)

@@ -170,7 +170,6 @@ public enum JSONString {
         out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
     }
 
-    /// Lower-case hex digits, as RFC 8785 writes `\u00XX` escapes.
     /// Whether any of eight bytes is a control character, `"`, `\\` or 0xE2 (which starts U+2028 and
     /// U+2029): the bytes the escaper must look at one by one. Exact, no false negatives (the
     /// classic "has a byte less than n" and "has a zero byte" word tests).
@@ -186,6 +185,7 @@ public enum JSONString {
         return control | quote | backslash | lineSeparatorLead != 0
     }
 
+    /// Lower-case hex digits, as RFC 8785 writes `\u00XX` escapes.
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Appends the escape sequence for one ASCII byte that cannot appear raw.

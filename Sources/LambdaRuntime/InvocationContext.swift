@@ -64,15 +64,14 @@ public struct InvocationContext: Sendable, Equatable {
         // of a case-insensitive scan of all of them per name: this runs for every invocation.
         var requestID, rawDeadline, arn, traceID, clientContext, cognitoIdentity, tenantID, invocationID: String?
         for header in headers {
-            let name = header.name
-            if Self.named(name, AmazonHeaders.requestID) { requestID = requestID ?? header.value }
-            else if Self.named(name, AmazonHeaders.deadline) { rawDeadline = rawDeadline ?? header.value }
-            else if Self.named(name, AmazonHeaders.invokedFunctionARN) { arn = arn ?? header.value }
-            else if Self.named(name, AmazonHeaders.traceID) { traceID = traceID ?? header.value }
-            else if Self.named(name, AmazonHeaders.clientContext) { clientContext = clientContext ?? header.value }
-            else if Self.named(name, AmazonHeaders.cognitoIdentity) { cognitoIdentity = cognitoIdentity ?? header.value }
-            else if Self.named(name, AmazonHeaders.tenantID) { tenantID = tenantID ?? header.value }
-            else if Self.named(name, AmazonHeaders.invocationID) { invocationID = invocationID ?? header.value }
+            if header.hasName(AmazonHeaders.requestID) { requestID = requestID ?? header.value }
+            else if header.hasName(AmazonHeaders.deadline) { rawDeadline = rawDeadline ?? header.value }
+            else if header.hasName(AmazonHeaders.invokedFunctionARN) { arn = arn ?? header.value }
+            else if header.hasName(AmazonHeaders.traceID) { traceID = traceID ?? header.value }
+            else if header.hasName(AmazonHeaders.clientContext) { clientContext = clientContext ?? header.value }
+            else if header.hasName(AmazonHeaders.cognitoIdentity) { cognitoIdentity = cognitoIdentity ?? header.value }
+            else if header.hasName(AmazonHeaders.tenantID) { tenantID = tenantID ?? header.value }
+            else if header.hasName(AmazonHeaders.invocationID) { invocationID = invocationID ?? header.value }
         }
         guard let requestID, !requestID.isEmpty else {
             throw RuntimeAPIError(.missingHeader(AmazonHeaders.requestID))
@@ -93,22 +92,6 @@ public struct InvocationContext: Sendable, Equatable {
             tenantID: Self.nonEmpty(tenantID),
             invocationID: Self.nonEmpty(invocationID)
         )
-    }
-
-    /// Whether a header name is `lowercaseName` in any ASCII case, compared byte by byte.
-    private static func named(_ name: String, _ lowercaseName: String) -> Bool {
-        guard name.utf8.count == lowercaseName.utf8.count else { return false }
-        @inline(__always) func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ lower: UnsafeBufferPointer<UInt8>) -> Bool {
-            for index in bytes.indices {
-                let byte = bytes[index]
-                if (byte &- UInt8(ascii: "A") < 26 ? byte | 0x20 : byte) != lower[index] { return false }
-            }
-            return true
-        }
-        // Over the bytes in place (a UTF8View iterator cost ~70 instructions a byte here).
-        var name = name
-        var lowercaseName = lowercaseName
-        return name.withUTF8 { bytes in lowercaseName.withUTF8 { equal(bytes, $0) } }
     }
 
     private static func nonEmpty(_ value: String?) -> String? {

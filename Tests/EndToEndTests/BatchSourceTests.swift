@@ -175,15 +175,22 @@ extension EndToEnd {
             // One after the other, the claims alone take 10 × 400 ms.
             #expect(elapsed < .milliseconds(2_500), "took \(elapsed)")
 
+            let (claims, mostAtOnce) = try Self.claimsInFlight(proxy)
+            #expect(claims == 10)
+            #expect(mostAtOnce >= 5, "claims in flight together, from the proxy's log: \(mostAtOnce)")
+            let state = try stack.state()
+            for orderID in orders { state.expectProcessedOnce(orderID) }
+        }
+
+        /// The claim `PutItem`s the proxy saw, and the most of them in flight at one moment (each
+        /// claim counted with those whose [started, finished] interval overlaps its own).
+        static func claimsInFlight(_ proxy: FaultProxy) throws -> (claims: Int, mostAtOnce: Int) {
             let claims = try proxy.requests("PutItem").compactMap { entry -> (Int64, Int64)? in
                 guard let start = entry.int("started_ms"), let end = entry.int("finished_ms") else { return nil }
                 return (start, end)
             }
-            #expect(claims.count == 10)
             let mostAtOnce = claims.map { claim in claims.filter { $0.0 < claim.1 && claim.0 < $0.1 }.count }.max() ?? 0
-            #expect(mostAtOnce >= 5, "claims in flight together, from the proxy's log: \(mostAtOnce)")
-            let state = try stack.state()
-            for orderID in orders { state.expectProcessedOnce(orderID) }
+            return (claims.count, mostAtOnce)
         }
 
         @Test("BATCH_CONCURRENCY bounds the records in flight")
@@ -194,12 +201,8 @@ extension EndToEnd {
             try proxy.inject("delay", on: "dynamodb", "PutItem", times: -1, extra: ["delay_ms": 150])
             let batch = Self.sqs((0..<6).map { Self.record("m-\($0)", Self.body(Events.raw(orderID: .string(Events.uniqueOrderID("bound"))))) })
             #expect(Self.failedIDs(try stack.invoke(batch)) == [])
-            let claims = try proxy.requests("PutItem").compactMap { entry -> (Int64, Int64)? in
-                guard let start = entry.int("started_ms"), let end = entry.int("finished_ms") else { return nil }
-                return (start, end)
-            }
-            let mostAtOnce = claims.map { claim in claims.filter { $0.0 < claim.1 && claim.0 < $0.1 }.count }.max() ?? 0
-            #expect(claims.count == 6 && mostAtOnce <= 2, "at most 2 claims at once: \(mostAtOnce)")
+            let (claims, mostAtOnce) = try Self.claimsInFlight(proxy)
+            #expect(claims == 6 && mostAtOnce <= 2, "at most 2 claims at once: \(mostAtOnce)")
         }
 
         @Test("Records that is not a list is an InvalidOrderEvent, and the loop goes on")

@@ -32,4 +32,11 @@ struct HexEncodingTests {
         #expect("AB".utf8.hexEncodedString == "4142")
         #expect(stride(from: UInt8(0), to: 3, by: 1).hexEncodedString == "000102")
     }
+
+    @Test("appending hex to bytes gives the same digits after what was there", arguments: [[], [0x00], [0xde, 0xad, 0xbe, 0xef], Array(0...255)] as [[UInt8]])
+    func appends(_ bytes: [UInt8]) {
+        var out = Array("sig=".utf8)
+        out.appendLowercaseHex(of: bytes)
+        #expect(String(decoding: out, as: UTF8.self) == "sig=" + bytes.hexEncodedString)
+    }
 }

@@ -10,8 +10,40 @@ struct InvocationMetricsTests {
     static let countNames = ["OrdersProcessed", "DuplicatesSkipped", "OrdersInProgress", "OrderConflicts", "InvalidEvents",
                              "DependencyFailures", "AWSRequests"]
 
+    /// The EMF line the handler writes for these metrics (request `r-1`, no tenant).
+    static func line(_ metrics: InvocationMetrics) -> String {
+        metrics.emfLine(layout: EMFLayout(namespace: "OrderPipeline", functionName: "order-pipeline"),
+                        timestamp: 1_795_633_746_123, requestID: "r-1", tenantID: nil)
+    }
+
+    /// That line, parsed.
     static func document(_ metrics: InvocationMetrics) -> JSONValue {
-        metrics.emfDocument(namespace: "OrderPipeline", functionName: "order-pipeline", timestamp: 1_795_633_746_123, requestID: "r-1")
+        (try? JSONValue.parse(line(metrics))) ?? .null
+    }
+
+    /// The EMF document built as a tree, the way the line was first written (the handler logged it
+    /// with `Logger.writeDocument`): the reference the line is checked against, byte for byte.
+    static func referenceDocument(_ metrics: InvocationMetrics, namespace: String, functionName: String, requestID: String) -> JSONValue {
+        var counts = [metrics.ordersProcessed, metrics.duplicatesSkipped, metrics.ordersInProgress, metrics.orderConflicts,
+                      metrics.invalidEvents, metrics.dependencyFailures, metrics.awsRequests]
+        if let records = metrics.batchRecords { counts += [records, metrics.batchItemFailures, metrics.batchRecordsSkipped] }
+        let countNames = InvocationMetrics.countNames(batch: metrics.batchRecords != nil)
+        var definitions: [JSONValue] = countNames.map { ["Name": .string($0), "Unit": "Count"] }
+        var values: [(String, JSONValue)] = zip(countNames, counts).map { ($0, .number(JSONNumber($1))) }
+        for (name, samples) in [("ClaimLatency", metrics.claimLatencies), ("S3WriteLatency", metrics.s3WriteLatencies)] where !samples.isEmpty {
+            definitions.append(["Name": .string(name), "Unit": "Milliseconds"])
+            let numbers = samples.map { JSONValue.number(JSONNumber(($0 * 100).rounded() / 100) ?? JSONNumber(0)) }
+            values.append((name, numbers.count == 1 ? numbers[0] : .array(numbers)))
+        }
+        var document: JSONObject = [:]
+        document["_aws"] = [
+            "Timestamp": .number(JSONNumber(1_795_633_746_123)),
+            "CloudWatchMetrics": [["Namespace": .string(namespace), "Dimensions": [["FunctionName"]], "Metrics": .array(definitions)]],
+        ]
+        document["FunctionName"] = .string(functionName)
+        for (name, value) in values { document[name] = value }
+        document["requestId"] = .string(requestID)
+        return .object(document)
     }
 
     /// Metric name → unit, as the `_aws` metadata declares them.
@@ -107,7 +139,7 @@ struct InvocationMetricsTests {
     func serialises() throws {
         var metrics = InvocationMetrics()
         metrics.claimLatencies = [3]
-        let line = Self.document(metrics).serialized()
+        let line = Self.line(metrics)
         #expect(!line.contains("\n"))
         let parsed = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         let aws = try #require(parsed["_aws"] as? [String: Any])
@@ -143,15 +175,14 @@ struct InvocationMetricsTests {
         }
     }
 
-    /// What `Logger.writeDocument` writes for the metrics' EMF document, for an invocation with
+    /// What `Logger.writeDocument` writes for the reference EMF document, for an invocation with
     /// this request and tenant.
     static func writtenDocument(_ metrics: InvocationMetrics, namespace: String, functionName: String, requestID: String,
                                 tenantID: String?) -> String {
         let lines = Mutex<[String]>([])
         let logger = Logger(level: .info, format: .json, sink: LogSink { line in lines.withLock { $0.append(line) } })
             .forInvocation(requestID: requestID, tenantID: tenantID)
-        logger.writeDocument(metrics.emfDocument(namespace: namespace, functionName: functionName,
-                                                 timestamp: 1_795_633_746_123, requestID: requestID))
+        logger.writeDocument(referenceDocument(metrics, namespace: namespace, functionName: functionName, requestID: requestID))
         return lines.withLock { $0.joined(separator: "\n") }
     }
 

@@ -185,7 +185,7 @@ public enum SigV4 {
         text.append(contentsOf: ", SignedHeaders=".utf8)
         text.append(contentsOf: signedHeaders)
         text.append(contentsOf: ", Signature=".utf8)
-        appendHex(signature, to: &text)
+        text.appendLowercaseHex(of: signature)
 
         if let unsignedToken {
             added.append(HTTPHeader("X-Amz-Security-Token", unsignedToken))   // sent, but added after signing
@@ -202,26 +202,7 @@ public enum SigV4 {
         out.append(UInt8(ascii: "\n"))
         out.append(contentsOf: scope)
         out.append(UInt8(ascii: "\n"))
-        appendHex(canonicalDigest, to: &out)
-    }
-
-    /// Appends bytes as lowercase hex, the form of SigV4's hashes and signatures.
-    static func appendHex(_ bytes: [UInt8], to out: inout [UInt8]) {
-        // Digests only (32 bytes): the digits go to a stack buffer, then into `out` in one append.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count * 2) { digits in
-            var position = 0
-            for byte in bytes {
-                digits[position] = lowerHexDigit(byte >> 4)
-                digits[position + 1] = lowerHexDigit(byte & 0x0F)
-                position += 2
-            }
-            out.append(contentsOf: digits)
-        }
-    }
-
-    @inline(__always)
-    private static func lowerHexDigit(_ value: UInt8) -> UInt8 {
-        value < 10 ? value &+ UInt8(ascii: "0") : value &+ (UInt8(ascii: "a") &- 10)
+        out.appendLowercaseHex(of: canonicalDigest)
     }
 }
 

@@ -60,37 +60,11 @@ public struct InvocationMetrics: Sendable, Equatable {
         }
     }
 
-    /// The EMF document: `_aws` metadata naming the metrics, then their values as top-level members.
-    /// - Parameters:
-    ///   - namespace: The CloudWatch namespace.
-    ///   - functionName: The `FunctionName` dimension.
-    ///   - timestamp: Unix milliseconds.
-    ///   - requestID: Kept as a property (searchable in Logs Insights, not a dimension).
-    /// - Returns: The document.
-    public func emfDocument(namespace: String, functionName: String, timestamp: Int64, requestID: String) -> JSONValue {
-        let counts = self.counts
-        var definitions: [JSONValue] = counts.map { ["Name": .string($0.0), "Unit": "Count"] }
-        var document: JSONObject = [:]
-        var values: [(String, JSONValue)] = counts.map { ($0.0, .number(JSONNumber($0.1))) }
-        for (name, samples) in latencies {
-            definitions.append(["Name": .string(name), "Unit": "Milliseconds"])
-            let numbers = samples.map { JSONValue.number(Self.emfNumber($0)) }
-            values.append((name, numbers.count == 1 ? numbers[0] : .array(numbers)))
-        }
-        document["_aws"] = [
-            "Timestamp": .number(JSONNumber(timestamp)),
-            "CloudWatchMetrics": [["Namespace": .string(namespace), "Dimensions": [["FunctionName"]], "Metrics": .array(definitions)]],
-        ]
-        document["FunctionName"] = .string(functionName)
-        for (name, value) in values { document[name] = value }
-        document["requestId"] = .string(requestID)
-        return .object(document)
-    }
-
-    /// The EMF log line: exactly the bytes `Logger.writeDocument` writes for ``emfDocument(namespace:functionName:timestamp:requestID:)``
-    /// (with `tenantId` last for a tenant's invocation), written straight into one buffer. It is
-    /// written after every invocation: building the document as a tree and serialising it cost more
-    /// than the rest of the invocation's logging.
+    /// The EMF log line: `_aws` metadata naming the metrics (Timestamp, the directive from
+    /// ``EMFLayout``), `FunctionName`, the values as top-level members, `requestId`, and `tenantId` for
+    /// a tenant's invocation; written straight into one buffer. It is written after every
+    /// invocation: building the document as a tree and serialising it cost more than the rest of the
+    /// invocation's logging.
     /// - Parameters:
     ///   - layout: The namespace's and function's metadata, written once (``EMFLayout``).
     ///   - timestamp: Unix milliseconds.

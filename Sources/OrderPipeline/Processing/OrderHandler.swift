@@ -48,7 +48,6 @@ public final class OrderHandler: InvocationHandler, Sendable {
                            logger: logger)
         let result = run(invocation, call, metrics: &metrics)
         metrics.awsRequests = call.attempts.count
-        // The bytes `logger.writeDocument(metrics.emfDocument(…))` would write, tenantId included.
         logger.writeRaw(metrics.emfLine(layout: emfLayout, timestamp: clocks.wallMilliseconds(),
                                         requestID: invocation.context.requestID, tenantID: logger.tenantID))
         return result
